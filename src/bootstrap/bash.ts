@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { BASH_HELPERS } from './bash-helpers';
+import { moduleFileStem, toLf, type BootstrapInput, type BootstrapPlan } from './plan';
+
+/** Quotes a value for bash as one word. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** name NUL value NUL ..., read by the bootstrap with `read -d ''`; bash keys cannot be empty. */
+export function encodeVariablesFile(variables: Record<string, string>): Buffer {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(variables)) {
+    if (name === '' || name.includes('\0')) continue;
+    parts.push(name, value.replace(/\0/g, ''));
+  }
+  return Buffer.from(parts.length ? parts.join('\0') + '\0' : '', 'utf8');
+}
+
+function environmentBlock(input: BootstrapInput): string {
+  const env = input.environment;
+  if (!env) return '';
+  const lines = [
+    'Bash Environment Information:',
+    `  OperatingSystem: ${env.operatingSystem}`,
+    `  CurrentUser: ${env.currentUser}`,
+    `  HostName: ${env.hostName}`,
+    `  ProcessorCount: ${env.processorCount}`,
+    `  CurrentDirectory: ${input.dirs.work}`,
+    `  TempDirectory: ${input.dirs.tmp}`,
+  ];
+  return [
+    `printf '%s\\n' '##octopus[stdout-verbose]' ${lines.map(shellQuote).join(' ')} "  HostProcessID: $$" '##octopus[stdout-default]'`,
+  ].join('\n');
+}
+
+function wantsParametersArray(input: BootstrapInput): boolean {
+  const marker = 'octopus_parameters[';
+  return (
+    input.script.includes(marker) ||
+    input.modules.some((m) => m.syntax === 'bash' && m.text.includes(marker))
+  );
+}
+
+/**
+ * Lays out a bash step as Calamari does, but without its encryption: variables travel in a
+ * 0600 file that the bootstrap reads and deletes before the user script starts.
+ */
+export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
+  const { dirs } = input;
+  const scriptPath = path.join(dirs.work, 'Script.sh');
+  const variablesPath = path.join(dirs.boot, 'variables');
+  const rawPath = path.join(dirs.boot, 'parameters');
+  const bootstrapPath = path.join(dirs.boot, 'bootstrap.sh');
+  const withArray = wantsParametersArray(input);
+
+  const files: BootstrapPlan['files'] = [
+    { path: variablesPath, content: encodeVariablesFile(input.variables), mode: 0o600 },
+    { path: scriptPath, content: toLf(input.script), mode: 0o644 },
+  ];
+  if (withArray) {
+    files.push({ path: rawPath, content: encodeVariablesFile(input.rawVariables), mode: 0o600 });
+  }
+  for (const module of input.modules) {
+    if (module.syntax !== 'bash') continue;
+    const stem = moduleFileStem(module.name) || 'Module';
+    files.push({ path: path.join(dirs.work, `${stem}.sh`), content: toLf(module.text), mode: 0o644 });
+  }
+
+  const bootstrap = [
+    '# Tidepool bash bootstrap: helpers, variables, then the user script, sourced.',
+    BASH_HELPERS,
+    `__tp_load_variables __tp_vars ${shellQuote(variablesPath)}`,
+    withArray ? `__tp_load_variables octopus_parameters ${shellQuote(rawPath)}` : '',
+    environmentBlock(input),
+    `cd ${shellQuote(dirs.work)} || exit 125`,
+    // The parameters are script text by contract: Octopus pastes them after the source line.
+    `source ${shellQuote(scriptPath)} ${toLf(input.parameters).replace(/\n/g, ' ')}`,
+    '',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+  files.push({ path: bootstrapPath, content: bootstrap + '\n', mode: 0o600 });
+
+  return {
+    interpreter: 'bash',
+    files,
+    args: ['--noprofile', '--norc', bootstrapPath],
+    maskValues: [],
+  };
+}

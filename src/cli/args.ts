@@ -1,0 +1,19 @@
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Runs a node:util parseArgs call, turning its errors into UsageError (exit code 125). */
+export function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `Name=Value` → [Name, Value]; the value may itself contain '='. */
+export function splitPair(text: string, option: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new UsageError(`${option} expects Name=Value, got '${text}'`);
+  return [text.slice(0, at), text.slice(at + 1)];
+}

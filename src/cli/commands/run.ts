@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LocalHost } from '../../run/local-host';
+import { killAllGroups } from '../../run/process-runner';
+import { runStep } from '../../pipeline/run-step';
+import type { StepResult } from '../../pipeline/result';
+import { parseVariablesDocument, InputError } from '../../pipeline/variables';
+import { FsObjectStore } from '../../store/fs-store';
+import type { ModuleSpec, StepMessage, Syntax, VariableValue } from '../../step/types';
+import { parseArgs } from 'node:util';
+import { splitPair, usage, UsageError } from '../args';
+import { EXIT, type CliIo } from '../io';
+import { LogPrinter } from '../log-printer';
+
+export const RUN_HELP = `Usage: tidepool run <script-file> [options]
+
+Runs one Octopus-style script step on this machine, as the worker would: substitution,
+bootstrap, the script in its own process group, then log, output variables and artifacts.
+
+Options:
+  --syntax bash|powershell   Script language (default: from the extension, .sh or .ps1)
+  --variables <vars.json>    Variables: a JSON object mapping a name to a string, or to
+                             { "value": "...", "sensitive": true }
+  --var Name=Value           One variable (repeatable; wins over --variables)
+  --sensitive Name           Mark a variable sensitive: masked in every log line (repeatable)
+  --module Name=<file>       A script module (repeatable); language from the extension
+  --parameters "<text>"      Script parameters, pasted after the script as Octopus does
+  --timeout <seconds>        Stop the script after this long (default 3600)
+  --out <dir>                Where the result bundle goes (result.json, log.txt,
+                             artifacts/); default .tidepool/runs/<step id>
+  --json                     Print exactly one result document on stdout, nothing else
+  -h, --help                 Show this help
+
+Exit codes: 0 succeeded; the script's own exit code when it failed (Fail-Step and
+negative codes become 255); 124 timed out; 125 Tidepool's own error (bad usage,
+unreadable file); 126 rejected (not run); 130 cancelled.
+`;
+
+const OPTIONS = {
+  syntax: { type: 'string' },
+  variables: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  sensitive: { type: 'string', multiple: true },
+  module: { type: 'string', multiple: true },
+  parameters: { type: 'string' },
+  timeout: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function syntaxOf(file: string, given: string | undefined): Syntax {
+  if (given !== undefined) {
+    if (given === 'bash' || given === 'powershell') return given;
+    throw new UsageError(`--syntax must be bash or powershell, got '${given}'`);
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.sh' || ext === '.bash') return 'bash';
+  if (ext === '.ps1' || ext === '.psm1') return 'powershell';
+  throw new UsageError(`Cannot tell the language of '${file}' from its extension: give --syntax bash|powershell`);
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function readVariablesFile(file: string): Promise<Record<string, VariableValue>> {
+  const text = await readText(file, 'variables file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`Variables file '${file}' is not valid JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parseVariablesDocument(value, file);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The process exit code for a result (conventions of `timeout` and `docker run`). */
+export function exitCodeFor(result: StepResult): number {
+  switch (result.status) {
+    case 'succeeded':
+      return EXIT.ok;
+    case 'timed-out':
+      return EXIT.timedOut;
+    case 'rejected':
+      return EXIT.rejected;
+    case 'cancelled':
+      return 130;
+    case 'failed': {
+      const code = result.exitCode;
+      if (code === null) return 1;
+      if (code < 0 || code > 255) return 255;
+      return code === 0 ? 1 : code;
+    }
+  }
+}
+
+function stepIdFor(file: string): string {
+  const base = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '') || 'step';
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `${base.slice(0, 80)}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function buildMessage(
+  file: string,
+  values: {
+    syntax?: string | undefined;
+    variables?: string | undefined;
+    var?: string[] | undefined;
+    sensitive?: string[] | undefined;
+    module?: string[] | undefined;
+    parameters?: string | undefined;
+    timeout?: string | undefined;
+  }
+): Promise<StepMessage> {
+  const syntax = syntaxOf(file, values.syntax);
+  const script = await readText(file, 'script');
+  const variables: Record<string, VariableValue> = values.variables
+    ? await readVariablesFile(values.variables)
+    : {};
+  for (const pair of values.var ?? []) {
+    const [name, value] = splitPair(pair, '--var');
+    variables[name] = value;
+  }
+  const modules: ModuleSpec[] = [];
+  for (const pair of values.module ?? []) {
+    const [name, moduleFile] = splitPair(pair, '--module');
+    modules.push({ name, syntax: syntaxOf(moduleFile, undefined), source: { inline: await readText(moduleFile, 'module') } });
+  }
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86400) {
+      throw new UsageError(`--timeout must be a whole number of seconds from 1 to 86400, got '${values.timeout}'`);
+    }
+  }
+  return {
+    schemaVersion: 1,
+    deploymentId: 'local',
+    stepId: stepIdFor(file),
+    stepName: path.basename(file),
+    syntax,
+    script: { inline: script },
+    variables: { inline: variables },
+    ...(values.sensitive?.length ? { sensitiveVariables: values.sensitive } : {}),
+    ...(modules.length ? { modules } : {}),
+    ...(values.parameters !== undefined ? { parameters: values.parameters } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+  };
+}
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+  );
+  if (values.help) {
+    io.out(RUN_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`tidepool run takes one script file, got ${positionals.length}. See tidepool run --help`);
+  }
+  const file = positionals[0] as string;
+  const message = await buildMessage(file, values);
+  const outDir = path.resolve(values.out ?? path.join('.tidepool', 'runs', message.stepId));
+  const printer = new LogPrinter(io);
+  const json = values.json === true;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      killAllGroups();
+      process.exit(130);
+    }
+    io.err('\nStopping the script (press Ctrl-C again to kill it now)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runStep(
+      message,
+      {
+        inputs: new FsObjectStore(process.cwd()),
+        results: new FsObjectStore(outDir),
+        host: new LocalHost(),
+        prefixFor: () => '',
+      },
+      {
+        signal: controller.signal,
+        ...(json ? {} : { onLog: (e) => printer.entry(e), onProgress: (u) => printer.progress(u) }),
+      }
+    );
+    if (json) {
+      io.out(JSON.stringify(result, null, 2) + '\n');
+    } else {
+      printer.summary(result);
+      io.out(`  Result: ${path.join(outDir, 'result.json')}\n`);
+    }
+    return exitCodeFor(result);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

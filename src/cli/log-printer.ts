@@ -1,0 +1,67 @@
+import type { LogEntry, ProgressUpdate } from '../collect/types';
+import type { StepResult } from '../pipeline/result';
+import type { CliIo } from './io';
+
+const COLOUR: Record<LogEntry['level'], [string, string]> = {
+  verbose: ['\x1b[2m', '\x1b[22m'],
+  info: ['', ''],
+  highlight: ['\x1b[1;36m', '\x1b[0m'],
+  wait: ['\x1b[35m', '\x1b[0m'],
+  warning: ['\x1b[33m', '\x1b[0m'],
+  error: ['\x1b[31m', '\x1b[0m'],
+};
+
+const TAG: Record<LogEntry['level'], string> = {
+  verbose: 'verbose',
+  info: '',
+  highlight: 'HIGHLIGHT',
+  wait: 'wait',
+  warning: 'WARNING',
+  error: 'ERROR',
+};
+
+/** Prints the live log for people: colour by level on a terminal, a tag per level otherwise. */
+export class LogPrinter {
+  constructor(private readonly io: CliIo) {}
+
+  entry(entry: LogEntry): void {
+    if (this.io.isTty) {
+      const [on, off] = COLOUR[entry.level];
+      this.io.out(`${on}${entry.text}${off}\n`);
+    } else {
+      const tag = TAG[entry.level];
+      this.io.out(tag ? `[${tag}] ${entry.text}\n` : `${entry.text}\n`);
+    }
+  }
+
+  progress(update: ProgressUpdate): void {
+    const pct = Math.max(0, Math.min(100, update.percentage));
+    const filled = Math.round(pct / 5);
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] ${String(pct).padStart(3)}%`;
+    const text = `${bar} ${update.message}`;
+    this.io.out(this.io.isTty ? `\x1b[36m${text}\x1b[0m\n` : `${text}\n`);
+  }
+
+  summary(result: StepResult): void {
+    const lines: string[] = ['', `Step ${result.stepId}: ${result.status}` +
+      (result.exitCode !== null ? ` (exit code ${result.exitCode})` : '')];
+    if (result.failureMessage) lines.push(`  Failure: ${result.failureMessage}`);
+    if (result.error) lines.push(`  Error [${result.error.code}]: ${result.error.message}`);
+    const outputs = Object.entries(result.outputVariables);
+    if (outputs.length > 0) {
+      lines.push('  Output variables:');
+      for (const [name, v] of outputs) lines.push(`    ${name} = ${v.sensitive ? '********' : v.value}`);
+    }
+    if (result.artifacts.length > 0) {
+      lines.push('  Artifacts:');
+      for (const a of result.artifacts) {
+        if ('path' in a) lines.push(`    ${a.name} (${a.size} bytes) → ${a.path}`);
+        else if ('missing' in a) lines.push(`    ${a.name}: missing (${a.sourcePath})`);
+        else lines.push(`    ${a.name}: refused, ${a.refused}`);
+      }
+    }
+    if (result.logTruncated) lines.push(`  Log truncated in result.json; full log: ${result.logPath ?? 'log.txt'}`);
+    if (result.timings.startedAt) lines.push(`  Duration: ${result.timings.durationMs} ms`);
+    this.io.out(lines.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { runCommand, RUN_HELP } from './commands/run';
+import { UsageError } from './args';
+import { EXIT, processIo, type CliIo } from './io';
+
+export const MAIN_HELP = `tidepool: run Octopus-style script steps, locally or as a serverless worker pool
+
+Usage: tidepool <command> [options]
+
+Commands:
+  run <script-file>     Run one bash or PowerShell step here and show its log, output
+                        variables and artifacts (tidepool run --help)
+  render [file|-]       Evaluate #{...} Octostache substitution and print the result
+                        (tidepool render --help)
+  help [command]        Show help
+
+Every command takes --help. Exit codes: 0 success, 124 timed out, 125 Tidepool's own
+error (bad usage, unreadable file), 126 rejected; a failed script's own exit code.
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+async function loadRender(): Promise<Command> {
+  const mod = (await import('./commands/render')) as { renderCommand: Command };
+  return mod.renderCommand;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => runCommand,
+  render: loadRender,
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic === 'run') io.out(RUN_HELP);
+    else if (topic !== undefined && COMMANDS[topic]) return (await COMMANDS[topic]())(['--help'], io);
+    else io.out(MAIN_HELP);
+    return name === undefined ? EXIT.toolError : EXIT.ok;
+  }
+  if (name === '--version') {
+    io.out('tidepool 0.1.0\n');
+    return EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.err(`tidepool: unknown command '${name}'. Run tidepool --help\n`);
+    return EXIT.toolError;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`tidepool ${name}: ${error.message}\n`);
+    } else {
+      io.err(`tidepool ${name}: ${(error as Error).stack ?? String(error)}\n`);
+    }
+    return EXIT.toolError;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`tidepool: ${String(error)}\n`);
+      process.exitCode = EXIT.toolError;
+    }
+  );
+}

@@ -1,0 +1,184 @@
+import { Masker } from './masker';
+import { parseLine, PREFIX, type ServiceMessage } from './service-message';
+import type {
+  AnnouncedArtifact,
+  Level,
+  LogEntry,
+  OutputVariable,
+  ProgressUpdate,
+  Stream,
+} from './types';
+
+type StdoutState = Level | 'ignore';
+type StderrState = 'error' | 'verbose' | 'ignore';
+
+const STDOUT_SWITCHES: Record<string, StdoutState> = {
+  'stdout-default': 'info',
+  'stdout-verbose': 'verbose',
+  'stdout-highlight': 'highlight',
+  'stdout-wait': 'wait',
+  'stdout-warning': 'warning',
+  'stdout-error': 'error',
+  'stdout-ignore': 'ignore',
+};
+const STDERR_SWITCHES: Record<string, StderrState> = {
+  'stderr-default': 'error',
+  'stderr-error': 'error',
+  'stderr-progress': 'verbose',
+  'stderr-ignore': 'ignore',
+};
+
+/** How long a message may go on across lines before it is taken as plain text. */
+const MAX_PENDING_MESSAGE_CHARS = 1 << 20;
+
+/**
+ * Reads the script's output as the Octopus server does: service messages from both streams,
+ * the two log-level states, output variables, artifacts, progress and masking. Pure: lines
+ * in, masked log entries out through `emit`.
+ */
+export class OutputCollector {
+  readonly outputVariables = new Map<string, OutputVariable>();
+  readonly artifacts: AnnouncedArtifact[] = [];
+  readonly progress: ProgressUpdate[] = [];
+  resultMessage: string | undefined;
+  /** A non-blank stderr line that is not a service message (FailScriptOnErrorOutput). */
+  sawErrorOutput = false;
+
+  private stdoutLevel: StdoutState = 'info';
+  private stderrLevel: StderrState = 'error';
+  private readonly pending: Record<'stdout' | 'stderr', string | undefined> = {
+    stdout: undefined,
+    stderr: undefined,
+  };
+
+  constructor(
+    readonly masker: Masker,
+    private readonly emit: (entry: LogEntry) => void
+  ) {}
+
+  /** A line the worker itself adds to the log (not parsed for service messages). */
+  system(level: Level, text: string): void {
+    this.emit({ stream: 'system', level, text: this.masker.apply(text) });
+  }
+
+  line(stream: 'stdout' | 'stderr', raw: string): void {
+    let line = raw;
+    const pending = this.pending[stream];
+    if (pending !== undefined) {
+      line = pending + line;
+      this.pending[stream] = undefined;
+    }
+    if (stream === 'stderr' && !line.startsWith('##octopus') && line.trim() !== '') {
+      this.sawErrorOutput = true;
+    }
+    this.parse(stream, line);
+  }
+
+  /** Call when both streams have ended: a message left open is shown as text. */
+  end(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const pending = this.pending[stream];
+      this.pending[stream] = undefined;
+      if (pending !== undefined) this.text(stream, pending);
+    }
+  }
+
+  private parse(stream: 'stdout' | 'stderr', line: string): void {
+    let rest = line;
+    // Several messages may follow each other on one line; text after the last one is logged.
+    for (;;) {
+      const parsed = parseLine(rest);
+      switch (parsed.kind) {
+        case 'text':
+          this.text(stream, parsed.text);
+          return;
+        case 'incomplete':
+          if (rest.length > MAX_PENDING_MESSAGE_CHARS) {
+            this.text(stream, rest);
+          } else {
+            this.pending[stream] = rest;
+          }
+          return;
+        case 'malformed':
+          this.system('warning', `Could not parse '${truncate(parsed.raw)}'`);
+          this.stdoutLevel = 'info';
+          rest = parsed.rest;
+          break;
+        case 'message':
+          this.handle(parsed.message);
+          rest = parsed.rest;
+          break;
+      }
+      if (rest === '') return;
+      if (!rest.startsWith(PREFIX)) {
+        this.text(stream, rest);
+        return;
+      }
+    }
+  }
+
+  private text(stream: 'stdout' | 'stderr', text: string): void {
+    const level = stream === 'stdout' ? this.stdoutLevel : this.stderrLevel;
+    if (level === 'ignore') return;
+    this.emit({ stream, level, text: this.masker.apply(text) });
+  }
+
+  private handle(message: ServiceMessage): void {
+    const { name, attributes } = message;
+    const stdoutSwitch = STDOUT_SWITCHES[name];
+    if (stdoutSwitch !== undefined) {
+      this.stdoutLevel = stdoutSwitch;
+      return;
+    }
+    const stderrSwitch = STDERR_SWITCHES[name];
+    if (stderrSwitch !== undefined) {
+      this.stderrLevel = stderrSwitch;
+      return;
+    }
+    switch (name) {
+      case 'setVariable': {
+        const varName = attributes.get('name');
+        const value = attributes.get('value');
+        if (varName === undefined || value === undefined) return;
+        const sensitive = /^true$/i.test(attributes.get('sensitive')?.trim() ?? '');
+        if (sensitive) this.masker.add(value);
+        this.outputVariables.set(varName, { value, sensitive });
+        return;
+      }
+      case 'createArtifact': {
+        const artifactName = attributes.get('name');
+        const path = attributes.get('path');
+        if (artifactName === undefined || path === undefined) return;
+        const length = Number.parseInt(attributes.get('length') ?? '', 10);
+        this.artifacts.push({
+          name: artifactName,
+          path,
+          length: Number.isFinite(length) ? length : 0,
+        });
+        return;
+      }
+      case 'progress': {
+        const text = attributes.get('percentage') ?? '';
+        const message = attributes.get('message');
+        if (!/^\s*-?\d+\s*$/.test(text) || message === undefined) return;
+        this.progress.push({ percentage: Number.parseInt(text, 10), message });
+        return;
+      }
+      case 'resultMessage':
+        this.resultMessage = attributes.get('message') ?? this.resultMessage;
+        return;
+      case 'mask':
+        this.masker.add(attributes.get('value'));
+        return;
+      default:
+        // Environment state, targets, Kubernetes reports: server features with no effect here.
+        return;
+    }
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+export type { Stream };

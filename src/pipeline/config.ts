@@ -1,0 +1,31 @@
+export interface Limits {
+  scriptBytes: number;
+  variablesBytes: number;
+  moduleBytes: number;
+  artifactBytes: number;
+  artifactCount: number;
+  /** How much of the log result.json carries; log.txt always has all of it. */
+  logEntries: number;
+  logBytes: number;
+}
+
+export interface PipelineConfig {
+  defaultTimeoutSeconds: number;
+  /** Between TERM and KILL when a step is stopped. */
+  graceMs: number;
+  limits: Limits;
+}
+
+export const DEFAULT_CONFIG: PipelineConfig = {
+  defaultTimeoutSeconds: 3600,
+  graceMs: 5000,
+  limits: {
+    scriptBytes: 4 << 20,
+    variablesBytes: 16 << 20,
+    moduleBytes: 4 << 20,
+    artifactBytes: 1 << 30,
+    artifactCount: 1000,
+    logEntries: 10_000,
+    logBytes: 4 << 20,
+  },
+};

@@ -1,0 +1,36 @@
+import type { StepStatus } from '../collect/status';
+import type { LogEntry, OutputVariable, ProgressUpdate } from '../collect/types';
+
+/** One artifact in a result: stored, announced but absent, or refused by the path rules. */
+export type ArtifactRecord =
+  | { name: string; path: string; size: number; sha256: string }
+  | { name: string; missing: true; sourcePath: string }
+  | { name: string; refused: string; sourcePath: string };
+
+export interface StepResult {
+  schemaVersion: 1;
+  deploymentId: string;
+  stepId: string;
+  status: StepStatus;
+  exitCode: number | null;
+  failureMessage?: string;
+  error?: { code: string; message: string };
+  outputVariables: Record<string, OutputVariable>;
+  artifacts: ArtifactRecord[];
+  log: LogEntry[];
+  /** Present when the log above was cut; the full masked log is in `logPath`. */
+  logTruncated?: { entriesOmitted: number; bytesOmitted: number };
+  logPath?: string;
+  progress: ProgressUpdate[];
+  timings: {
+    queuedAt: string;
+    startedAt: string | null;
+    finishedAt: string;
+    durationMs: number;
+  };
+}
+
+/** Where a step's bundle lives, relative to the result store's root. */
+export function resultPrefix(deploymentId: string, stepId: string): string {
+  return `${deploymentId}/${stepId}/`;
+}

@@ -1,0 +1,340 @@
+import { evaluate } from '../octostache';
+import { buildBashBootstrap } from '../bootstrap/bash';
+import type { BootstrapInput, BootstrapPlan, StepDirs } from '../bootstrap/plan';
+import { safeArtifactFileName } from '../collect/artifact-path';
+import { OutputCollector } from '../collect/collector';
+import { Masker } from '../collect/masker';
+import { decideStatus, isTrue } from '../collect/status';
+import type { LogEntry, ProgressUpdate } from '../collect/types';
+import { allowAll, type IntegrityCheck } from '../integrity/check';
+import type { StepHost } from '../run/local-host';
+import type { ObjectStore } from '../store/object-store';
+import type { StepAddress, StepMessage, Syntax } from '../step/types';
+import { formatProblems, validateStep } from '../step/validate';
+import { DEFAULT_CONFIG, type PipelineConfig } from './config';
+import { resolveSource } from './inputs';
+import { formatLogLine, LogBuffer } from './log-buffer';
+import { resultPrefix, type ArtifactRecord, type StepResult } from './result';
+import {
+  buildVariables,
+  collectModules,
+  getVariable,
+  InputError,
+  parseVariablesDocument,
+  type StepVariables,
+} from './variables';
+
+export type Bootstrapper = (input: BootstrapInput) => BootstrapPlan;
+
+export interface PipelineDeps {
+  inputs: ObjectStore;
+  results: ObjectStore;
+  host: StepHost;
+  integrity?: IntegrityCheck;
+  bootstrappers?: Partial<Record<Syntax, Bootstrapper>>;
+  config?: PipelineConfig;
+  now?: () => Date;
+  /** Where a step's bundle goes in `results`; by default `<deploymentId>/<stepId>/`. */
+  prefixFor?: (address: StepAddress) => string;
+}
+
+export interface RunOptions {
+  onLog?(entry: LogEntry): void;
+  onProgress?(update: ProgressUpdate): void;
+  /** Aborting cancels the step: the script is stopped and the result says cancelled. */
+  signal?: AbortSignal;
+  /** Milliseconds the step may run at most, whatever its own timeout says (Lambda's deadline). */
+  maxRunMs?: number;
+  /** When the step was accepted, if earlier than now (queue receipt). */
+  receivedAt?: Date;
+  /** Timestamps of the pipeline's stages, for benchmarks. */
+  mark?(stage: 'accepted' | 'spawned' | 'exited' | 'stored'): void;
+}
+
+export class UnaddressableMessageError extends Error {
+  override readonly name = 'UnaddressableMessageError';
+}
+
+const BOOTSTRAPPERS: Partial<Record<Syntax, Bootstrapper>> = { bash: buildBashBootstrap };
+
+/**
+ * resolve sources → integrity → render → bootstrap → run → collect → store result.
+ * The one pipeline behind the CLI and the Lambda handler.
+ */
+export async function runStep(
+  message: unknown,
+  deps: PipelineDeps,
+  options: RunOptions = {}
+): Promise<StepResult> {
+  options.mark?.('accepted');
+  const now = deps.now ?? (() => new Date());
+  const queuedAt = options.receivedAt ?? now();
+  const parsed = validateStep(message);
+  if (!parsed.ok) {
+    const text = `Invalid step message: ${formatProblems(parsed.problems)}`;
+    if (!parsed.address) throw new UnaddressableMessageError(text);
+    return storeRejection(deps, parsed.address, queuedAt, { code: 'invalid-message', message: text }, now);
+  }
+  const step = parsed.step;
+  const stepQueuedAt = step.queuedAt ? new Date(step.queuedAt) : queuedAt;
+  try {
+    return await execute(step, deps, options, stepQueuedAt, now);
+  } catch (error) {
+    if (error instanceof InputError) {
+      return storeRejection(deps, step, stepQueuedAt, { code: error.code, message: error.message }, now);
+    }
+    throw error;
+  }
+}
+
+async function execute(
+  step: StepMessage,
+  deps: PipelineDeps,
+  options: RunOptions,
+  queuedAt: Date,
+  now: () => Date
+): Promise<StepResult> {
+  const config = deps.config ?? DEFAULT_CONFIG;
+  const { limits } = config;
+
+  // Resolve sources.
+  const script = await resolveSource(deps.inputs, step.script, '/script', limits.scriptBytes);
+  const variablesDoc = await resolveVariablesDocument(step, deps.inputs, limits.variablesBytes);
+  const explicitModules = await Promise.all(
+    (step.modules ?? []).map(async (m, i) => ({
+      ...m,
+      ...(await resolveSource(deps.inputs, m.source, `/modules/${i}/source`, limits.moduleBytes)),
+    }))
+  );
+
+  // Integrity (part 6 fills this stage in).
+  const verdict = await (deps.integrity ?? allowAll)({
+    syntax: step.syntax,
+    script: { text: script.text, origin: script.origin, ...(script.key ? { key: script.key } : {}) },
+    modules: explicitModules.map((m) => ({ name: m.name, text: m.text, origin: m.origin })),
+  });
+  if (!verdict.allowed) {
+    return storeRejection(deps, step, queuedAt, { code: 'integrity', message: verdict.reason }, now);
+  }
+
+  // Render.
+  const vars = buildVariables(step, variablesDoc);
+  const rendered = evaluate(script.text, vars.raw);
+  const parameters =
+    step.parameters !== undefined
+      ? evaluate(step.parameters, vars.raw)
+      : (getVariable(vars.evaluated, 'Octopus.Action.Script.ScriptParameters') ?? '');
+  const modules = collectModules(explicitModules, vars);
+  const masker = maskerFor(vars);
+
+  const bootstrapper = { ...BOOTSTRAPPERS, ...deps.bootstrappers }[step.syntax];
+  if (!bootstrapper) {
+    throw new InputError('unsupported-syntax', '/syntax', `No bootstrapper for ${step.syntax} steps on this worker`);
+  }
+  const suppressEnv = isTrue(getVariable(vars.evaluated, 'Octopus.Action.Script.SuppressEnvironmentLogging'));
+
+  const dirs = await deps.host.prepare();
+  try {
+    const plan = bootstrapper({
+      script: rendered,
+      variables: vars.evaluated,
+      rawVariables: vars.raw,
+      modules,
+      parameters,
+      environment: suppressEnv ? undefined : deps.host.environmentInfo(),
+      dirs,
+    });
+    for (const value of plan.maskValues) masker.add(value);
+    await deps.host.writeFiles(plan.files);
+    return await runAndStore(step, deps, options, { dirs, plan, vars, masker, queuedAt, now, config });
+  } finally {
+    await deps.host.cleanup(dirs);
+  }
+}
+
+interface Prepared {
+  dirs: StepDirs;
+  plan: BootstrapPlan;
+  vars: StepVariables;
+  masker: Masker;
+  queuedAt: Date;
+  now: () => Date;
+  config: PipelineConfig;
+}
+
+async function runAndStore(
+  step: StepMessage,
+  deps: PipelineDeps,
+  options: RunOptions,
+  p: Prepared
+): Promise<StepResult> {
+  const { limits } = p.config;
+  const logFile = deps.host.openLog(p.dirs);
+  const buffer = new LogBuffer(limits.logEntries, limits.logBytes);
+  const collector = new OutputCollector(p.masker, (entry) => {
+    buffer.add(entry);
+    logFile.append(formatLogLine(p.now(), entry));
+    options.onLog?.(entry);
+  });
+  const reportedProgress = { count: 0 };
+
+  let timeoutMs = (step.timeoutSeconds ?? p.config.defaultTimeoutSeconds) * 1000;
+  if (options.maxRunMs !== undefined) timeoutMs = Math.max(0, Math.min(timeoutMs, options.maxRunMs));
+  const spawned: { at?: Date } = {};
+  const outcome = await deps.host.execute({
+    syntax: p.plan.interpreter,
+    dirs: p.dirs,
+    args: p.plan.args,
+    timeoutMs,
+    graceMs: p.config.graceMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onSpawn: () => {
+      spawned.at = p.now();
+      options.mark?.('spawned');
+    },
+    onLine: (stream, line) => {
+      collector.line(stream, line);
+      while (reportedProgress.count < collector.progress.length) {
+        const update = collector.progress[reportedProgress.count++];
+        if (update) options.onProgress?.(update);
+      }
+    },
+  });
+  options.mark?.('exited');
+  collector.end();
+
+  const decision = decideStatus({
+    ...outcome,
+    failOnErrorOutput: isTrue(getVariable(p.vars.evaluated, 'Octopus.Action.FailScriptOnErrorOutput')),
+    sawErrorOutput: collector.sawErrorOutput,
+  });
+  if (decision.error) collector.system('error', decision.error.message);
+  const outputVariables = Object.fromEntries(collector.outputVariables);
+  if (decision.exitCode !== null) {
+    outputVariables['Octopus.Action.Script.ExitCode'] = { value: String(decision.exitCode), sensitive: false };
+  }
+
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(step);
+  const artifacts = await storeArtifacts(deps, p, prefix, collector);
+  const logPath = await logFile.close();
+  const logKey = `${prefix}log.txt`;
+  await deps.results.putFile(logKey, logPath, 'text/plain; charset=utf-8');
+
+  const finishedAt = p.now();
+  const started = spawned.at;
+  const result: StepResult = {
+    schemaVersion: 1,
+    deploymentId: step.deploymentId,
+    stepId: step.stepId,
+    status: decision.status,
+    exitCode: decision.exitCode,
+    ...(collector.resultMessage !== undefined ? { failureMessage: collector.resultMessage } : {}),
+    ...(decision.error ? { error: decision.error } : {}),
+    outputVariables,
+    artifacts,
+    log: buffer.finish('log.txt'),
+    ...(buffer.entriesOmitted > 0
+      ? { logTruncated: { entriesOmitted: buffer.entriesOmitted, bytesOmitted: buffer.bytesOmitted } }
+      : {}),
+    logPath: deps.results.locate(logKey),
+    progress: collector.progress,
+    timings: {
+      queuedAt: p.queuedAt.toISOString(),
+      startedAt: started ? started.toISOString() : null,
+      finishedAt: finishedAt.toISOString(),
+      durationMs: started ? finishedAt.getTime() - started.getTime() : 0,
+    },
+  };
+  await deps.results.put(`${prefix}result.json`, JSON.stringify(result, null, 2), 'application/json');
+  options.mark?.('stored');
+  return result;
+}
+
+async function storeArtifacts(
+  deps: PipelineDeps,
+  p: Prepared,
+  prefix: string,
+  collector: OutputCollector
+): Promise<ArtifactRecord[]> {
+  const records: ArtifactRecord[] = [];
+  const { limits } = p.config;
+  for (const [index, artifact] of collector.artifacts.entries()) {
+    if (index >= limits.artifactCount) {
+      records.push({ name: artifact.name, refused: `more than ${limits.artifactCount} artifacts`, sourcePath: artifact.path });
+      continue;
+    }
+    const resolved = await deps.host.resolveArtifact(p.dirs, artifact.path, limits.artifactBytes);
+    if (resolved.kind === 'missing') {
+      collector.system('warning', `Artifact ${artifact.name} was not collected: there is no file at '${artifact.path}'`);
+      records.push({ name: artifact.name, missing: true, sourcePath: artifact.path });
+    } else if (resolved.kind === 'refused') {
+      collector.system('warning', `Artifact ${artifact.name} was refused: ${resolved.reason}`);
+      records.push({ name: artifact.name, refused: resolved.reason, sourcePath: artifact.path });
+    } else {
+      const key = `${prefix}artifacts/${index + 1}-${safeArtifactFileName(artifact.name)}`;
+      await deps.results.putFile(key, resolved.realPath);
+      records.push({ name: artifact.name, path: deps.results.locate(key), size: resolved.size, sha256: resolved.sha256 });
+    }
+  }
+  return records;
+}
+
+async function resolveVariablesDocument(step: StepMessage, inputs: ObjectStore, maxBytes: number) {
+  if (!step.variables) return {};
+  if ('inline' in step.variables) return step.variables.inline;
+  const source = await resolveSource(inputs, { key: step.variables.key }, '/variables', maxBytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(source.text);
+  } catch (error) {
+    throw new InputError(
+      'input-invalid',
+      '/variables',
+      `/variables: object '${step.variables.key}' is not valid JSON: ${(error as Error).message}`
+    );
+  }
+  return parseVariablesDocument(value, '/variables');
+}
+
+function maskerFor(vars: StepVariables): Masker {
+  const masker = new Masker();
+  if (vars.sensitiveNames.size === 0) return masker;
+  const sensitive = new Set([...vars.sensitiveNames].map((n) => n.toLowerCase()));
+  for (const name of Object.keys(vars.raw)) {
+    if (!sensitive.has(name.toLowerCase())) continue;
+    masker.add(vars.raw[name]);
+    masker.add(vars.evaluated[name]);
+  }
+  return masker;
+}
+
+async function storeRejection(
+  deps: PipelineDeps,
+  address: StepAddress,
+  queuedAt: Date,
+  error: { code: string; message: string },
+  now: () => Date
+): Promise<StepResult> {
+  const finishedAt = now();
+  const result: StepResult = {
+    schemaVersion: 1,
+    deploymentId: address.deploymentId,
+    stepId: address.stepId,
+    status: 'rejected',
+    exitCode: null,
+    error,
+    outputVariables: {},
+    artifacts: [],
+    log: [{ stream: 'system', level: 'error', text: error.message }],
+    progress: [],
+    timings: {
+      queuedAt: queuedAt.toISOString(),
+      startedAt: null,
+      finishedAt: finishedAt.toISOString(),
+      durationMs: 0,
+    },
+  };
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(address);
+  await deps.results.put(`${prefix}result.json`, JSON.stringify(result, null, 2), 'application/json');
+  return result;
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isInside } from '../collect/artifact-path';
+import type { EnvironmentInfo, PlannedFile, StepDirs } from '../bootstrap/plan';
+import type { Syntax } from '../step/types';
+import { LAYER_BIN, locateInterpreter } from './interpreters';
+import { runProcess, type RunOutcome, type RunRequest } from './process-runner';
+import { scriptEnvironment } from './script-environment';
+
+export type ResolvedArtifact =
+  | { kind: 'file'; realPath: string; size: number; sha256: string }
+  | { kind: 'missing' }
+  | { kind: 'refused'; reason: string };
+
+export interface LogSink {
+  append(line: string): void;
+  /** Flushes and returns the file's path. */
+  close(): Promise<string>;
+}
+
+export interface ExecutionRequest
+  extends Omit<RunRequest, 'command' | 'cwd' | 'env'> {
+  syntax: Syntax;
+  dirs: StepDirs;
+  extraEnv?: Record<string, string>;
+}
+
+/** Everything the pipeline needs from the machine a step runs on. */
+export interface StepHost {
+  prepare(): Promise<StepDirs>;
+  writeFiles(files: PlannedFile[]): Promise<void>;
+  execute(request: ExecutionRequest): Promise<RunOutcome>;
+  resolveArtifact(dirs: StepDirs, announcedPath: string, maxBytes: number): Promise<ResolvedArtifact>;
+  openLog(dirs: StepDirs): LogSink;
+  cleanup(dirs: StepDirs): Promise<void>;
+  environmentInfo(): EnvironmentInfo;
+}
+
+/** Steps run as child processes of this worker, in private directories under `baseDir`. */
+export class LocalHost implements StepHost {
+  private readonly interpreters = new Map<Syntax, string>();
+  private info: EnvironmentInfo | undefined;
+
+  constructor(
+    private readonly baseDir: string = os.tmpdir(),
+    private readonly workerEnv: NodeJS.ProcessEnv = process.env
+  ) {}
+
+  async prepare(): Promise<StepDirs> {
+    await fs.mkdir(this.baseDir, { recursive: true });
+    const root = await fs.mkdtemp(path.join(this.baseDir, 'tidepool-step-'));
+    await fs.chmod(root, 0o700);
+    const dirs: StepDirs = {
+      work: path.join(root, 'work'),
+      boot: path.join(root, 'boot'),
+      home: path.join(root, 'home'),
+      tmp: path.join(root, 'tmp'),
+    };
+    await Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { mode: 0o700 })));
+    return dirs;
+  }
+
+  async writeFiles(files: PlannedFile[]): Promise<void> {
+    await Promise.all(
+      files.map((f) => fs.writeFile(f.path, f.content, { mode: f.mode, flag: 'wx' }))
+    );
+  }
+
+  interpreter(syntax: Syntax): string {
+    let found = this.interpreters.get(syntax);
+    if (!found) {
+      found = locateInterpreter(syntax, this.workerEnv);
+      this.interpreters.set(syntax, found);
+    }
+    return found;
+  }
+
+  execute(request: ExecutionRequest): Promise<RunOutcome> {
+    const layerBin = existsSync(LAYER_BIN) ? LAYER_BIN : undefined;
+    const options = { ...(layerBin ? { layerBin } : {}), ...(request.extraEnv ? { extra: request.extraEnv } : {}) };
+    return runProcess({
+      ...request,
+      command: this.interpreter(request.syntax),
+      cwd: request.dirs.work,
+      env: scriptEnvironment(request.dirs, options),
+    });
+  }
+
+  async resolveArtifact(
+    dirs: StepDirs,
+    announcedPath: string,
+    maxBytes: number
+  ): Promise<ResolvedArtifact> {
+    const candidate = path.resolve(dirs.work, announcedPath);
+    let real: string;
+    try {
+      real = await fs.realpath(candidate);
+    } catch {
+      return { kind: 'missing' };
+    }
+    const root = await fs.realpath(dirs.work);
+    if (!isInside(root, real)) {
+      return { kind: 'refused', reason: 'the path is outside the step\'s working directory' };
+    }
+    const stat = await fs.stat(real);
+    if (!stat.isFile()) return { kind: 'refused', reason: 'not a regular file' };
+    if (stat.size > maxBytes) {
+      return { kind: 'refused', reason: `${stat.size} bytes is over the limit of ${maxBytes}` };
+    }
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(real)) hash.update(chunk as Buffer);
+    return { kind: 'file', realPath: real, size: stat.size, sha256: hash.digest('hex') };
+  }
+
+  openLog(dirs: StepDirs): LogSink {
+    const file = path.join(dirs.boot, 'log.txt');
+    const stream = createWriteStream(file, { mode: 0o600 });
+    return {
+      append: (line) => void stream.write(line + '\n'),
+      close: () =>
+        new Promise<string>((resolve, reject) => {
+          stream.end(() => resolve(file));
+          stream.once('error', reject);
+        }),
+    };
+  }
+
+  async cleanup(dirs: StepDirs): Promise<void> {
+    await fs.rm(path.dirname(dirs.work), { recursive: true, force: true });
+  }
+
+  environmentInfo(): EnvironmentInfo {
+    if (!this.info) {
+      let user = 'unknown';
+      try {
+        user = os.userInfo().username;
+      } catch {
+        // No passwd entry for this uid (common in containers).
+      }
+      this.info = {
+        operatingSystem: `${os.type()} ${os.release()} ${os.arch()}`,
+        currentUser: user,
+        hostName: os.hostname(),
+        processorCount: os.availableParallelism(),
+      };
+    }
+    return this.info;
+  }
+}

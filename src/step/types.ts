@@ -1,0 +1,34 @@
+// The step message, schema version 1 (schemas/step.schema.json is the published form).
+
+export type Syntax = 'bash' | 'powershell';
+
+export type Source = { inline: string } | { key: string };
+
+export type VariableValue = string | null | { value: string | null; sensitive?: boolean };
+
+export interface ModuleSpec {
+  name: string;
+  syntax: Syntax;
+  source: Source;
+}
+
+export interface StepMessage {
+  schemaVersion: 1;
+  deploymentId: string;
+  stepId: string;
+  stepName?: string;
+  syntax: Syntax;
+  script: Source;
+  variables?: { inline: Record<string, VariableValue> } | { key: string };
+  sensitiveVariables?: string[];
+  modules?: ModuleSpec[];
+  parameters?: string;
+  timeoutSeconds?: number;
+  queuedAt?: string;
+}
+
+/** Ids a message carries even when the rest of it is invalid: enough to store a rejection. */
+export interface StepAddress {
+  deploymentId: string;
+  stepId: string;
+}
