@@ -14,7 +14,7 @@ __tp_load_variables() {
   while IFS= read -r -d '' __tp_k && IFS= read -r -d '' __tp_v; do
     __tp_target["$__tp_k"]="$__tp_v"
   done < "$2"
-  rm -f -- "$2"
+
 }
 
 get_octopusvariable() {

@@ -2,6 +2,18 @@ import * as path from 'node:path';
 import { BASH_HELPERS } from './bash-helpers';
 import { moduleFileStem, toLf, type BootstrapInput, type BootstrapPlan } from './plan';
 
+/**
+ * How a bash interpreter waits for its step: it reads the bootstrap's path from stdin and
+ * sources it. Nothing about the step exists in the process until then.
+ */
+export const BASH_LAUNCHER_ARGS = [
+  '--noprofile',
+  '--norc',
+  '-c',
+  'IFS= read -r __tp_boot || exit 125; source "$__tp_boot"',
+  'tidepool-bash',
+];
+
 /** Quotes a value for bash as one word. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -64,16 +76,24 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
   for (const module of input.modules) {
     if (module.syntax !== 'bash') continue;
     const stem = moduleFileStem(module.name) || 'Module';
-    files.push({ path: path.join(dirs.work, `${stem}.sh`), content: toLf(module.text), mode: 0o644 });
+    files.push({
+      path: path.join(dirs.work, `${stem}.sh`),
+      content: toLf(module.text),
+      mode: 0o644,
+    });
   }
 
   const bootstrap = [
-    '# Tidepool bash bootstrap: helpers, variables, then the user script, sourced.',
+    '# Tidepool bash bootstrap: the step environment, helpers, variables, then the user',
+    '# script, sourced. The interpreter was started before the step and knows nothing of it.',
+    'unset __tp_boot',
+    `export HOME=${shellQuote(dirs.home)} TMPDIR=${shellQuote(dirs.tmp)} TMP=${shellQuote(dirs.tmp)} TEMP=${shellQuote(dirs.tmp)}`,
+    `cd ${shellQuote(dirs.work)} || exit 125`,
+    'export PWD; unset OLDPWD',
     BASH_HELPERS,
     `__tp_load_variables __tp_vars ${shellQuote(variablesPath)}`,
     withArray ? `__tp_load_variables octopus_parameters ${shellQuote(rawPath)}` : '',
     environmentBlock(input),
-    `cd ${shellQuote(dirs.work)} || exit 125`,
     // The parameters are script text by contract: Octopus pastes them after the source line.
     `source ${shellQuote(scriptPath)} ${toLf(input.parameters).replace(/\n/g, ' ')}`,
     '',
@@ -85,7 +105,7 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
   return {
     interpreter: 'bash',
     files,
-    args: ['--noprofile', '--norc', bootstrapPath],
+    entry: bootstrapPath,
     maskValues: [],
   };
 }

@@ -12,7 +12,8 @@ export interface PlannedFile {
 export interface BootstrapPlan {
   interpreter: Syntax;
   files: PlannedFile[];
-  args: string[];
+  /** The file the waiting interpreter's launcher runs: handed over on its stdin. */
+  entry: string;
   /** Values the worker itself must mask (e.g. transport secrets), beyond the variables. */
   maskValues: string[];
 }

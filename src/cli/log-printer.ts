@@ -43,14 +43,18 @@ export class LogPrinter {
   }
 
   summary(result: StepResult): void {
-    const lines: string[] = ['', `Step ${result.stepId}: ${result.status}` +
-      (result.exitCode !== null ? ` (exit code ${result.exitCode})` : '')];
+    const lines: string[] = [
+      '',
+      `Step ${result.stepId}: ${result.status}` +
+        (result.exitCode !== null ? ` (exit code ${result.exitCode})` : ''),
+    ];
     if (result.failureMessage) lines.push(`  Failure: ${result.failureMessage}`);
     if (result.error) lines.push(`  Error [${result.error.code}]: ${result.error.message}`);
     const outputs = Object.entries(result.outputVariables);
     if (outputs.length > 0) {
       lines.push('  Output variables:');
-      for (const [name, v] of outputs) lines.push(`    ${name} = ${v.sensitive ? '********' : v.value}`);
+      for (const [name, v] of outputs)
+        lines.push(`    ${name} = ${v.sensitive ? '********' : v.value}`);
     }
     if (result.artifacts.length > 0) {
       lines.push('  Artifacts:');
@@ -60,7 +64,8 @@ export class LogPrinter {
         else lines.push(`    ${a.name}: refused, ${a.refused}`);
       }
     }
-    if (result.logTruncated) lines.push(`  Log truncated in result.json; full log: ${result.logPath ?? 'log.txt'}`);
+    if (result.logTruncated)
+      lines.push(`  Log truncated in result.json; full log: ${result.logPath ?? 'log.txt'}`);
     if (result.timings.startedAt) lines.push(`  Duration: ${result.timings.durationMs} ms`);
     this.io.out(lines.join('\n') + '\n');
   }

@@ -35,7 +35,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic === 'run') io.out(RUN_HELP);
-    else if (topic !== undefined && COMMANDS[topic]) return (await COMMANDS[topic]())(['--help'], io);
+    else if (topic !== undefined && COMMANDS[topic])
+      return (await COMMANDS[topic]())(['--help'], io);
     else io.out(MAIN_HELP);
     return name === undefined ? EXIT.toolError : EXIT.ok;
   }
@@ -49,7 +50,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT.toolError;
   }
   try {
-    return await (await load())(rest, io);
+    return await (
+      await load()
+    )(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`tidepool ${name}: ${error.message}\n`);

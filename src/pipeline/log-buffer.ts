@@ -14,7 +14,11 @@ export class LogBuffer {
 
   add(entry: LogEntry): void {
     const size = Buffer.byteLength(entry.text, 'utf8');
-    if (this.entriesOmitted === 0 && this.entries.length < this.maxEntries && this.bytes + size <= this.maxBytes) {
+    if (
+      this.entriesOmitted === 0 &&
+      this.entries.length < this.maxEntries &&
+      this.bytes + size <= this.maxBytes
+    ) {
       this.entries.push(entry);
       this.bytes += size;
       return;

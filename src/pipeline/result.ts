@@ -3,7 +3,7 @@ import type { LogEntry, OutputVariable, ProgressUpdate } from '../collect/types'
 
 /** One artifact in a result: stored, announced but absent, or refused by the path rules. */
 export type ArtifactRecord =
-  | { name: string; path: string; size: number; sha256: string }
+  | { name: string; path: string; size: number; sha256: string; sourcePath: string }
   | { name: string; missing: true; sourcePath: string }
   | { name: string; refused: string; sourcePath: string };
 

@@ -73,7 +73,13 @@ export async function runStep(
   if (!parsed.ok) {
     const text = `Invalid step message: ${formatProblems(parsed.problems)}`;
     if (!parsed.address) throw new UnaddressableMessageError(text);
-    return storeRejection(deps, parsed.address, queuedAt, { code: 'invalid-message', message: text }, now);
+    return storeRejection(
+      deps,
+      parsed.address,
+      queuedAt,
+      { code: 'invalid-message', message: text },
+      now
+    );
   }
   const step = parsed.step;
   const stepQueuedAt = step.queuedAt ? new Date(step.queuedAt) : queuedAt;
@@ -81,7 +87,13 @@ export async function runStep(
     return await execute(step, deps, options, stepQueuedAt, now);
   } catch (error) {
     if (error instanceof InputError) {
-      return storeRejection(deps, step, stepQueuedAt, { code: error.code, message: error.message }, now);
+      return storeRejection(
+        deps,
+        step,
+        stepQueuedAt,
+        { code: error.code, message: error.message },
+        now
+      );
     }
     throw error;
   }
@@ -110,11 +122,21 @@ async function execute(
   // Integrity (part 6 fills this stage in).
   const verdict = await (deps.integrity ?? allowAll)({
     syntax: step.syntax,
-    script: { text: script.text, origin: script.origin, ...(script.key ? { key: script.key } : {}) },
+    script: {
+      text: script.text,
+      origin: script.origin,
+      ...(script.key ? { key: script.key } : {}),
+    },
     modules: explicitModules.map((m) => ({ name: m.name, text: m.text, origin: m.origin })),
   });
   if (!verdict.allowed) {
-    return storeRejection(deps, step, queuedAt, { code: 'integrity', message: verdict.reason }, now);
+    return storeRejection(
+      deps,
+      step,
+      queuedAt,
+      { code: 'integrity', message: verdict.reason },
+      now
+    );
   }
 
   // Render.
@@ -129,9 +151,15 @@ async function execute(
 
   const bootstrapper = { ...BOOTSTRAPPERS, ...deps.bootstrappers }[step.syntax];
   if (!bootstrapper) {
-    throw new InputError('unsupported-syntax', '/syntax', `No bootstrapper for ${step.syntax} steps on this worker`);
+    throw new InputError(
+      'unsupported-syntax',
+      '/syntax',
+      `No bootstrapper for ${step.syntax} steps on this worker`
+    );
   }
-  const suppressEnv = isTrue(getVariable(vars.evaluated, 'Octopus.Action.Script.SuppressEnvironmentLogging'));
+  const suppressEnv = isTrue(
+    getVariable(vars.evaluated, 'Octopus.Action.Script.SuppressEnvironmentLogging')
+  );
 
   const dirs = await deps.host.prepare();
   try {
@@ -146,7 +174,15 @@ async function execute(
     });
     for (const value of plan.maskValues) masker.add(value);
     await deps.host.writeFiles(plan.files);
-    return await runAndStore(step, deps, options, { dirs, plan, vars, masker, queuedAt, now, config });
+    return await runAndStore(step, deps, options, {
+      dirs,
+      plan,
+      vars,
+      masker,
+      queuedAt,
+      now,
+      config,
+    });
   } finally {
     await deps.host.cleanup(dirs);
   }
@@ -179,16 +215,16 @@ async function runAndStore(
   const reportedProgress = { count: 0 };
 
   let timeoutMs = (step.timeoutSeconds ?? p.config.defaultTimeoutSeconds) * 1000;
-  if (options.maxRunMs !== undefined) timeoutMs = Math.max(0, Math.min(timeoutMs, options.maxRunMs));
+  if (options.maxRunMs !== undefined)
+    timeoutMs = Math.max(0, Math.min(timeoutMs, options.maxRunMs));
   const spawned: { at?: Date } = {};
   const outcome = await deps.host.execute({
     syntax: p.plan.interpreter,
-    dirs: p.dirs,
-    args: p.plan.args,
+    entry: p.plan.entry,
     timeoutMs,
     graceMs: p.config.graceMs,
     ...(options.signal ? { signal: options.signal } : {}),
-    onSpawn: () => {
+    onStart: () => {
       spawned.at = p.now();
       options.mark?.('spawned');
     },
@@ -205,16 +241,23 @@ async function runAndStore(
 
   const decision = decideStatus({
     ...outcome,
-    failOnErrorOutput: isTrue(getVariable(p.vars.evaluated, 'Octopus.Action.FailScriptOnErrorOutput')),
+    failOnErrorOutput: isTrue(
+      getVariable(p.vars.evaluated, 'Octopus.Action.FailScriptOnErrorOutput')
+    ),
     sawErrorOutput: collector.sawErrorOutput,
   });
   if (decision.error) collector.system('error', decision.error.message);
   const outputVariables = Object.fromEntries(collector.outputVariables);
   if (decision.exitCode !== null) {
-    outputVariables['Octopus.Action.Script.ExitCode'] = { value: String(decision.exitCode), sensitive: false };
+    outputVariables['Octopus.Action.Script.ExitCode'] = {
+      value: String(decision.exitCode),
+      sensitive: false,
+    };
   }
 
-  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(step);
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(
+    step
+  );
   const artifacts = await storeArtifacts(deps, p, prefix, collector);
   const logPath = await logFile.close();
   const logKey = `${prefix}log.txt`;
@@ -234,7 +277,12 @@ async function runAndStore(
     artifacts,
     log: buffer.finish('log.txt'),
     ...(buffer.entriesOmitted > 0
-      ? { logTruncated: { entriesOmitted: buffer.entriesOmitted, bytesOmitted: buffer.bytesOmitted } }
+      ? {
+          logTruncated: {
+            entriesOmitted: buffer.entriesOmitted,
+            bytesOmitted: buffer.bytesOmitted,
+          },
+        }
       : {}),
     logPath: deps.results.locate(logKey),
     progress: collector.progress,
@@ -245,7 +293,11 @@ async function runAndStore(
       durationMs: started ? finishedAt.getTime() - started.getTime() : 0,
     },
   };
-  await deps.results.put(`${prefix}result.json`, JSON.stringify(result, null, 2), 'application/json');
+  await deps.results.put(
+    `${prefix}result.json`,
+    JSON.stringify(result, null, 2),
+    'application/json'
+  );
   options.mark?.('stored');
   return result;
 }
@@ -260,12 +312,19 @@ async function storeArtifacts(
   const { limits } = p.config;
   for (const [index, artifact] of collector.artifacts.entries()) {
     if (index >= limits.artifactCount) {
-      records.push({ name: artifact.name, refused: `more than ${limits.artifactCount} artifacts`, sourcePath: artifact.path });
+      records.push({
+        name: artifact.name,
+        refused: `more than ${limits.artifactCount} artifacts`,
+        sourcePath: artifact.path,
+      });
       continue;
     }
     const resolved = await deps.host.resolveArtifact(p.dirs, artifact.path, limits.artifactBytes);
     if (resolved.kind === 'missing') {
-      collector.system('warning', `Artifact ${artifact.name} was not collected: there is no file at '${artifact.path}'`);
+      collector.system(
+        'warning',
+        `Artifact ${artifact.name} was not collected: there is no file at '${artifact.path}'`
+      );
       records.push({ name: artifact.name, missing: true, sourcePath: artifact.path });
     } else if (resolved.kind === 'refused') {
       collector.system('warning', `Artifact ${artifact.name} was refused: ${resolved.reason}`);
@@ -273,7 +332,13 @@ async function storeArtifacts(
     } else {
       const key = `${prefix}artifacts/${index + 1}-${safeArtifactFileName(artifact.name)}`;
       await deps.results.putFile(key, resolved.realPath);
-      records.push({ name: artifact.name, path: deps.results.locate(key), size: resolved.size, sha256: resolved.sha256 });
+      records.push({
+        name: artifact.name,
+        path: deps.results.locate(key),
+        size: resolved.size,
+        sha256: resolved.sha256,
+        sourcePath: artifact.path,
+      });
     }
   }
   return records;
@@ -334,7 +399,13 @@ async function storeRejection(
       durationMs: 0,
     },
   };
-  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(address);
-  await deps.results.put(`${prefix}result.json`, JSON.stringify(result, null, 2), 'application/json');
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(
+    address
+  );
+  await deps.results.put(
+    `${prefix}result.json`,
+    JSON.stringify(result, null, 2),
+    'application/json'
+  );
   return result;
 }

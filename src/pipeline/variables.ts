@@ -23,7 +23,10 @@ export class InputError extends Error {
 }
 
 /** Parses a variables document: name → string | null | { value, sensitive }. */
-export function parseVariablesDocument(value: unknown, field: string): Record<string, VariableValue> {
+export function parseVariablesDocument(
+  value: unknown,
+  field: string
+): Record<string, VariableValue> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError('input-invalid', field, `${field} must be a JSON object of name to value`);
   }
@@ -61,7 +64,8 @@ export function buildVariables(
       raw[name] = v ?? '';
     }
   }
-  const has = (name: string) => Object.keys(raw).some((k) => k.toLowerCase() === name.toLowerCase());
+  const has = (name: string) =>
+    Object.keys(raw).some((k) => k.toLowerCase() === name.toLowerCase());
   const defaults: Record<string, string> = {
     'Octopus.Deployment.Id': step.deploymentId,
     'Octopus.Action.Id': step.stepId,

@@ -38,9 +38,11 @@ export class LineSplitter {
       }
     }
     this.pending += text.slice(start);
-    while (this.pending.length > this.maxLineChars) {
-      this.emit(this.pending.slice(0, this.maxLineChars));
-      this.pending = this.pending.slice(this.maxLineChars);
+    if (this.pending.length > this.maxLineChars) {
+      const whole = this.pending.length - (this.pending.length % this.maxLineChars);
+      const rest = this.pending.slice(whole);
+      this.emit(this.pending.slice(0, whole));
+      this.pending = rest;
     }
   }
 
@@ -53,6 +55,9 @@ export class LineSplitter {
 
   private emit(line: string): void {
     this.pending = '';
-    this.onLine(line);
+    for (let at = 0; at < line.length; at += this.maxLineChars) {
+      this.onLine(line.slice(at, at + this.maxLineChars));
+    }
+    if (line.length === 0) this.onLine(line);
   }
 }

@@ -6,8 +6,10 @@ import { isInside } from '../collect/artifact-path';
 import type { EnvironmentInfo, PlannedFile, StepDirs } from '../bootstrap/plan';
 import type { Syntax } from '../step/types';
 import { LAYER_BIN, locateInterpreter } from './interpreters';
-import { runProcess, type RunOutcome, type RunRequest } from './process-runner';
-import { scriptEnvironment } from './script-environment';
+import { LAUNCHER_ARGS } from '../bootstrap/launchers';
+import { InterpreterPool } from './interpreter-pool';
+import type { RunOutcome, RunRequest } from './script-process';
+import { baseEnvironment } from './script-environment';
 
 export type ResolvedArtifact =
   | { kind: 'file'; realPath: string; size: number; sha256: string }
@@ -20,11 +22,10 @@ export interface LogSink {
   close(): Promise<string>;
 }
 
-export interface ExecutionRequest
-  extends Omit<RunRequest, 'command' | 'cwd' | 'env'> {
+export interface ExecutionRequest extends Omit<RunRequest, 'handOff'> {
   syntax: Syntax;
-  dirs: StepDirs;
-  extraEnv?: Record<string, string>;
+  /** The bootstrap file the interpreter runs. */
+  entry: string;
 }
 
 /** Everything the pipeline needs from the machine a step runs on. */
@@ -32,7 +33,11 @@ export interface StepHost {
   prepare(): Promise<StepDirs>;
   writeFiles(files: PlannedFile[]): Promise<void>;
   execute(request: ExecutionRequest): Promise<RunOutcome>;
-  resolveArtifact(dirs: StepDirs, announcedPath: string, maxBytes: number): Promise<ResolvedArtifact>;
+  resolveArtifact(
+    dirs: StepDirs,
+    announcedPath: string,
+    maxBytes: number
+  ): Promise<ResolvedArtifact>;
   openLog(dirs: StepDirs): LogSink;
   cleanup(dirs: StepDirs): Promise<void>;
   environmentInfo(): EnvironmentInfo;
@@ -43,10 +48,42 @@ export class LocalHost implements StepHost {
   private readonly interpreters = new Map<Syntax, string>();
   private info: EnvironmentInfo | undefined;
 
+  private readonly pool: InterpreterPool;
+
+  /**
+   * @param warm keep an interpreter started ahead of need for each syntax used (default on)
+   */
   constructor(
     private readonly baseDir: string = os.tmpdir(),
-    private readonly workerEnv: NodeJS.ProcessEnv = process.env
-  ) {}
+    private readonly workerEnv: NodeJS.ProcessEnv = process.env,
+    warm = true
+  ) {
+    this.pool = new InterpreterPool((syntax) => {
+      const args = LAUNCHER_ARGS[syntax];
+      if (!args) throw new Error(`No launcher for ${syntax} steps on this worker`);
+      return {
+        command: this.interpreter(syntax),
+        args,
+        env: baseEnvironment(existsSync(LAYER_BIN) ? LAYER_BIN : undefined),
+        cwd: '/',
+      };
+    }, warm);
+  }
+
+  /** Starts an interpreter ahead of the first step (worker start). */
+  prewarm(syntax: Syntax): void {
+    this.pool.prewarm(syntax);
+  }
+
+  /** The pid of the interpreter waiting for `syntax`, for diagnostics and tests. */
+  waitingPid(syntax: Syntax): number | undefined {
+    return this.pool.waitingPid(syntax);
+  }
+
+  /** Ends the waiting interpreters. */
+  close(): void {
+    this.pool.close();
+  }
 
   async prepare(): Promise<StepDirs> {
     await fs.mkdir(this.baseDir, { recursive: true });
@@ -78,14 +115,8 @@ export class LocalHost implements StepHost {
   }
 
   execute(request: ExecutionRequest): Promise<RunOutcome> {
-    const layerBin = existsSync(LAYER_BIN) ? LAYER_BIN : undefined;
-    const options = { ...(layerBin ? { layerBin } : {}), ...(request.extraEnv ? { extra: request.extraEnv } : {}) };
-    return runProcess({
-      ...request,
-      command: this.interpreter(request.syntax),
-      cwd: request.dirs.work,
-      env: scriptEnvironment(request.dirs, options),
-    });
+    const { process: interpreter } = this.pool.take(request.syntax);
+    return interpreter.run({ ...request, handOff: `${request.entry}\n` });
   }
 
   async resolveArtifact(
@@ -102,7 +133,7 @@ export class LocalHost implements StepHost {
     }
     const root = await fs.realpath(dirs.work);
     if (!isInside(root, real)) {
-      return { kind: 'refused', reason: 'the path is outside the step\'s working directory' };
+      return { kind: 'refused', reason: "the path is outside the step's working directory" };
     }
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { kind: 'refused', reason: 'not a regular file' };

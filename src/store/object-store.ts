@@ -37,7 +37,8 @@ export function checkKey(key: string): void {
   if (key.length === 0 || key.length > 1024) throw new InvalidKeyError(key, 'length');
   if (key.startsWith('/')) throw new InvalidKeyError(key, 'must be relative');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\\]/.test(key)) throw new InvalidKeyError(key, 'control character or backslash');
+  if (/[\u0000-\u001f\\]/.test(key))
+    throw new InvalidKeyError(key, 'control character or backslash');
   for (const segment of key.split('/')) {
     if (segment === '' || segment === '.' || segment === '..') {
       throw new InvalidKeyError(key, `segment '${segment}' is not allowed`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LocalHost } from '../../run/local-host';
-import { killAllGroups } from '../../run/process-runner';
+import { killAllGroups } from '../../run/script-process';
 import { runStep } from '../../pipeline/run-step';
 import type { StepResult } from '../../pipeline/result';
 import { parseVariablesDocument, InputError } from '../../pipeline/variables';
@@ -58,14 +58,18 @@ export function syntaxOf(file: string, given: string | undefined): Syntax {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.sh' || ext === '.bash') return 'bash';
   if (ext === '.ps1' || ext === '.psm1') return 'powershell';
-  throw new UsageError(`Cannot tell the language of '${file}' from its extension: give --syntax bash|powershell`);
+  throw new UsageError(
+    `Cannot tell the language of '${file}' from its extension: give --syntax bash|powershell`
+  );
 }
 
 async function readText(file: string, what: string): Promise<string> {
   try {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+    );
   }
 }
 
@@ -106,7 +110,11 @@ export function exitCodeFor(result: StepResult): number {
 }
 
 function stepIdFor(file: string): string {
-  const base = path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '') || 'step';
+  const base =
+    path
+      .basename(file)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^[._-]+/, '') || 'step';
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   return `${base.slice(0, 80)}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
@@ -123,6 +131,15 @@ export async function buildMessage(
     timeout?: string | undefined;
   }
 ): Promise<StepMessage> {
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86400) {
+      throw new UsageError(
+        `--timeout must be a whole number of seconds from 1 to 86400, got '${values.timeout}'`
+      );
+    }
+  }
   const syntax = syntaxOf(file, values.syntax);
   const script = await readText(file, 'script');
   const variables: Record<string, VariableValue> = values.variables
@@ -135,14 +152,11 @@ export async function buildMessage(
   const modules: ModuleSpec[] = [];
   for (const pair of values.module ?? []) {
     const [name, moduleFile] = splitPair(pair, '--module');
-    modules.push({ name, syntax: syntaxOf(moduleFile, undefined), source: { inline: await readText(moduleFile, 'module') } });
-  }
-  let timeoutSeconds: number | undefined;
-  if (values.timeout !== undefined) {
-    timeoutSeconds = Number(values.timeout);
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86400) {
-      throw new UsageError(`--timeout must be a whole number of seconds from 1 to 86400, got '${values.timeout}'`);
-    }
+    modules.push({
+      name,
+      syntax: syntaxOf(moduleFile, undefined),
+      source: { inline: await readText(moduleFile, 'module') },
+    });
   }
   return {
     schemaVersion: 1,
@@ -168,7 +182,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) {
-    throw new UsageError(`tidepool run takes one script file, got ${positionals.length}. See tidepool run --help`);
+    throw new UsageError(
+      `tidepool run takes one script file, got ${positionals.length}. See tidepool run --help`
+    );
   }
   const file = positionals[0] as string;
   const message = await buildMessage(file, values);

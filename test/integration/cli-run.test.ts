@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runScript, tempDir, tidepool } from '../helpers/cli';
+
+describe('tidepool run: exit codes', () => {
+  it.each([
+    ['echo fine', 0],
+    ['exit 7', 7],
+    ['fail_step "nope"', 1],
+    ['exit 255', 255],
+  ])('%s exits %i', async (script, code) => {
+    const run = await runScript(script);
+    expect(run.code).toBe(code);
+  });
+
+  it('maps the stderr rule’s -1 to 255', async () => {
+    const run = await runScript('echo bad >&2', {
+      variables: { 'Octopus.Action.FailScriptOnErrorOutput': 'True' },
+    });
+    expect(run.result.exitCode).toBe(-1);
+    expect(run.code).toBe(255);
+  });
+
+  it('exits 124 on timeout', async () => {
+    const run = await runScript('sleep 20', { args: ['--timeout', '1'] });
+    expect(run.result.status).toBe('timed-out');
+    expect(run.code).toBe(124);
+  }, 15000);
+
+  it('exits 126 when the step is rejected and runs nothing', async () => {
+    const dir = tempDir();
+    const marker = path.join(dir, 'ran');
+    const run = await runScript(`touch ${marker}\n#` + 'x'.repeat(5 * 1024 * 1024));
+    expect(run.result.status).toBe('rejected');
+    expect(run.result.error?.code).toBe('input-too-large');
+    expect(run.code).toBe(126);
+  });
+
+  it('exits 125 for bad usage, naming the problem', async () => {
+    const noFile = await tidepool(['run']);
+    expect(noFile.code).toBe(125);
+    expect(noFile.stderr).toContain('takes one script file');
+    const unknown = await tidepool(['run', 'x.sh', '--frobnicate']);
+    expect(unknown.code).toBe(125);
+    expect(unknown.stderr).toContain('--frobnicate');
+    const missing = await tidepool(['run', '/nonexistent/x.sh']);
+    expect(missing.code).toBe(125);
+    expect(missing.stderr).toContain("Cannot read script '/nonexistent/x.sh'");
+    const ext = await tidepool(['run', 'script.txt']);
+    expect(ext.stderr).toContain('give --syntax');
+    const timeout = await tidepool(['run', 'x.sh', '--timeout', 'soon']);
+    expect(timeout.stderr).toContain('--timeout must be a whole number');
+  });
+
+  it('names the variables file and the variable at fault', async () => {
+    const dir = tempDir();
+    const script = path.join(dir, 's.sh');
+    writeFileSync(script, 'echo');
+    writeFileSync(path.join(dir, 'v.json'), '{"A": ["no"]}');
+    const run = await tidepool(['run', script, '--variables', path.join(dir, 'v.json')]);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain(`${path.join(dir, 'v.json')}: variable 'A'`);
+  });
+});
+
+describe('tidepool run: output', () => {
+  it('with --json prints exactly one result document and nothing else', async () => {
+    const run = await runScript('echo hi; set_octopusvariable X 1');
+    const parsed = JSON.parse(run.stdout);
+    expect(parsed.status).toBe('succeeded');
+    expect(parsed.outputVariables.X.value).toBe('1');
+    expect(run.stderr).toBe('');
+  });
+
+  it('without --json streams the log and summarises outputs and artifacts, masking sensitive ones', async () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'demo.sh');
+    writeFileSync(
+      script,
+      'write_highlight "Deployed"\nupdate_progress 50 "halfway"\nset_octopusvariable Token abcd-9999 -sensitive\necho report > r.txt\nnew_octopusartifact r.txt\n'
+    );
+    const run = await tidepool(['run', script, '--out', path.join(dir, 'out')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('[HIGHLIGHT] Deployed');
+    expect(run.stdout).toMatch(/\[#+-+\]\s+50% halfway/);
+    expect(run.stdout).toContain('Token = ********');
+    expect(run.stdout).not.toContain('abcd-9999');
+    expect(run.stdout).toContain(
+      `r.txt (7 bytes) → ${path.join(dir, 'out', 'artifacts', '1-r.txt')}`
+    );
+    const stored = JSON.parse(readFileSync(path.join(dir, 'out', 'result.json'), 'utf8'));
+    expect(stored.status).toBe('succeeded');
+  });
+
+  it('passes --var, --sensitive, --module and --parameters through', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'lib.sh'), 'shout() { echo "${1^^}"; }');
+    const run = await runScript(
+      'source Lib.sh; shout "$(get_octopusvariable Who) $1"; echo "$(get_octopusvariable Key)"',
+      {
+        args: [
+          '--var',
+          'Who=world',
+          '--var',
+          'Key=k3y-value',
+          '--sensitive',
+          'Key',
+          '--module',
+          `Lib=${path.join(dir, 'lib.sh')}`,
+          '--parameters',
+          '"from params"',
+        ],
+      }
+    );
+    const log = run.result.log.map((l) => l.text);
+    expect(log).toContain('WORLD FROM PARAMS');
+    expect(log).toContain('********');
+  });
+});
+
+describe('tidepool --help', () => {
+  it('explains the commands and run’s options', async () => {
+    const top = await tidepool(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('run <script-file>');
+    const run = await tidepool(['run', '--help']);
+    for (const option of [
+      '--syntax',
+      '--variables',
+      '--var',
+      '--sensitive',
+      '--module',
+      '--parameters',
+      '--timeout',
+      '--out',
+      '--json',
+    ]) {
+      expect(run.stdout).toContain(option);
+    }
+    expect(run.stdout).toContain('124 timed out');
+  });
+
+  it('rejects an unknown command', async () => {
+    const run = await tidepool(['frob']);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain("unknown command 'frob'");
+  });
+});
+
+describe('bin/tidepool', () => {
+  it('runs as a separate process with the documented exit code', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'x.sh'), 'echo from-bin; exit 4');
+    const bin = path.join(__dirname, '..', '..', 'bin', 'tidepool');
+    const run = spawnSync(bin, ['run', path.join(dir, 'x.sh'), '--out', path.join(dir, 'o')], {
+      encoding: 'utf8',
+    });
+    if (run.stderr.includes('not built yet'))
+      throw new Error('run `npm run build` before the tests');
+    expect(run.stdout).toContain('from-bin');
+    expect(run.status).toBe(4);
+  });
+});
