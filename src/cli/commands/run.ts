@@ -11,12 +11,15 @@ import type { ModuleSpec, StepMessage, Syntax, VariableValue } from '../../step/
 import { parseArgs } from 'node:util';
 import { splitPair, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
+import { parseStepTemplate, TemplateError, type StepTemplate } from '../../templates/step-template';
 import { LogPrinter } from '../log-printer';
 
-export const RUN_HELP = `Usage: tidepool run <script-file> [options]
+export const RUN_HELP = `Usage: tidepool run <script-file | step-template.json> [options]
 
 Runs one Octopus-style script step on this machine, as the worker would: substitution,
 bootstrap, the script in its own process group, then log, output variables and artifacts.
+A .json file is read as an Octopus step template (as the community library exports them):
+its script runs with its parameters' defaults as variables; --var and --variables override.
 
 Options:
   --syntax bash|powershell   Script language (default: from the extension, .sh or .ps1)
@@ -89,6 +92,17 @@ async function readVariablesFile(file: string): Promise<Record<string, VariableV
   }
 }
 
+async function readTemplate(file: string): Promise<StepTemplate> {
+  const text = await readText(file, 'step template');
+  try {
+    return parseStepTemplate(JSON.parse(text) as unknown, file);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UsageError(`Step template '${file}' is not valid JSON: ${error.message}`);
+    if (error instanceof TemplateError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 /** The process exit code for a result (conventions of `timeout` and `docker run`). */
 export function exitCodeFor(result: StepResult): number {
   switch (result.status) {
@@ -140,11 +154,13 @@ export async function buildMessage(
       );
     }
   }
-  const syntax = syntaxOf(file, values.syntax);
-  const script = await readText(file, 'script');
-  const variables: Record<string, VariableValue> = values.variables
-    ? await readVariablesFile(values.variables)
-    : {};
+  const template = path.extname(file).toLowerCase() === '.json' ? await readTemplate(file) : undefined;
+  const syntax = template && values.syntax === undefined ? template.syntax : syntaxOf(file, values.syntax);
+  const script = template ? template.script : await readText(file, 'script');
+  const variables: Record<string, VariableValue> = {
+    ...template?.variables,
+    ...(values.variables ? await readVariablesFile(values.variables) : {}),
+  };
   for (const pair of values.var ?? []) {
     const [name, value] = splitPair(pair, '--var');
     variables[name] = value;
@@ -162,7 +178,7 @@ export async function buildMessage(
     schemaVersion: 1,
     deploymentId: 'local',
     stepId: stepIdFor(file),
-    stepName: path.basename(file),
+    stepName: template?.name ?? path.basename(file),
     syntax,
     script: { inline: script },
     variables: { inline: variables },
