@@ -255,13 +255,12 @@ async function runAndStore(
     };
   }
 
-  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(
-    step
-  );
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(step);
   const artifacts = await storeArtifacts(deps, p, prefix, collector);
-  const logPath = await logFile.close();
+  const log = await logFile.close();
   const logKey = `${prefix}log.txt`;
-  await deps.results.putFile(logKey, logPath, 'text/plain; charset=utf-8');
+  if (typeof log === 'string') await deps.results.putFile(logKey, log, 'text/plain; charset=utf-8');
+  else await deps.results.put(logKey, log, 'text/plain; charset=utf-8');
 
   const finishedAt = p.now();
   const started = spawned.at;

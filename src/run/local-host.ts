@@ -18,9 +18,12 @@ export type ResolvedArtifact =
 
 export interface LogSink {
   append(line: string): void;
-  /** Flushes and returns the file's path. */
-  close(): Promise<string>;
+  /** The whole log: in memory while small, else the path of the file it spilled to. */
+  close(): Promise<Buffer | string>;
 }
+
+/** Past this a step's full log goes to a file instead of memory. */
+const LOG_SPILL_BYTES = 8 << 20;
 
 export interface ExecutionRequest extends Omit<RunRequest, 'handOff'> {
   syntax: Syntax;
@@ -147,14 +150,31 @@ export class LocalHost implements StepHost {
 
   openLog(dirs: StepDirs): LogSink {
     const file = path.join(dirs.boot, 'log.txt');
-    const stream = createWriteStream(file, { mode: 0o600 });
+    let lines: string[] = [];
+    let size = 0;
+    let stream: ReturnType<typeof createWriteStream> | undefined;
     return {
-      append: (line) => void stream.write(line + '\n'),
-      close: () =>
-        new Promise<string>((resolve, reject) => {
-          stream.end(() => resolve(file));
-          stream.once('error', reject);
-        }),
+      append: (line) => {
+        if (stream) {
+          stream.write(line + '\n');
+          return;
+        }
+        lines.push(line);
+        size += line.length + 1;
+        if (size > LOG_SPILL_BYTES) {
+          stream = createWriteStream(file, { mode: 0o600 });
+          stream.write(lines.join('\n') + '\n');
+          lines = [];
+        }
+      },
+      close: () => {
+        const spilled = stream;
+        if (!spilled) return Promise.resolve(Buffer.from(lines.length ? lines.join('\n') + '\n' : ''));
+        return new Promise<string>((resolve, reject) => {
+          spilled.once('error', reject);
+          spilled.end(() => resolve(file));
+        });
+      },
     };
   }
 

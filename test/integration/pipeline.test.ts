@@ -192,6 +192,17 @@ describe('pipeline: running bash steps', () => {
     expect(full).toContain('line 500');
   });
 
+  it('keeps a log larger than memory allows in full, through a file', async () => {
+    const h = harness();
+    const result = await h.run(
+      bashStep("head -c 9000000 /dev/zero | tr '\\0' a | fold -w 1000; echo; echo last-line")
+    );
+    const full = readFileSync(result.logPath ?? '', 'utf8');
+    expect(full.split('\n').filter((l) => l.endsWith(' ' + 'a'.repeat(1000)))).toHaveLength(9000);
+    expect(full).toContain('last-line');
+    expect(result.logTruncated).toBeDefined();
+  });
+
   it('refuses artifacts outside the working directory, through .. or a symlink', async () => {
     const h = harness();
     const result = await h.run(
