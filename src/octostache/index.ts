@@ -1,5 +1,10 @@
-// Placeholder engine: only `#{Name}` and `##{` escapes. Part 2 replaces this module
-// with the full Octostache language behind the same exports.
+/**
+ * Octostache-compatible variable substitution (`#{...}`), as Octopus Deploy evaluates it.
+ * See docs/octostache.md for the language, the limits and the known deviations.
+ */
+import { VariableDictionary } from './dictionary';
+import { run } from './engine';
+import { OctostacheError } from './errors';
 
 export interface Problem {
   expression: string;
@@ -12,38 +17,78 @@ export interface StrictResult {
   problems: Problem[];
 }
 
-const TOKEN = /##\{|#\{([^{}]*)\}/g;
+export { VariableDictionary } from './dictionary';
+export {
+  EvaluationError,
+  LimitExceededError,
+  OctostacheError,
+  RecursiveDefinitionError,
+  TemplateSyntaxError,
+} from './errors';
+export { LIMITS } from './limits';
 
-function lookup(variables: Record<string, string>, name: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(variables, name)) return variables[name];
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(variables)) if (key.toLowerCase() === lower) return variables[key];
-  return undefined;
-}
+const unableToEvaluate = (token: string): string =>
+  `The following tokens were unable to be evaluated: '${token}'`;
 
-export function evaluateStrict(template: string, variables: Record<string, string>): StrictResult {
-  const problems: Problem[] = [];
-  const text = template.replace(TOKEN, (match, inner: string | undefined, offset: number) => {
-    if (match === '##{') return '#{';
-    const name = (inner ?? '').trim();
-    const value = lookup(variables, name);
-    if (value === undefined) {
-      problems.push({ expression: match, position: offset, reason: `The variable '${name}' is not defined` });
-      return `#{${name}}`;
-    }
-    return value;
-  });
-  return { text, problems };
-}
-
+/**
+ * Lenient evaluation, what Octopus does to script text: never throws; unparsable text is kept,
+ * unknown tokens are echoed in normalised form, `##{` becomes `#{`, a null result is ''.
+ * @example evaluate('Hello #{Name | ToUpper}', { Name: 'world' }) === 'Hello WORLD'
+ */
 export function evaluate(template: string, variables: Record<string, string>): string {
   if (!template.includes('#{')) return template;
   return evaluateStrict(template, variables).text;
 }
 
-/** Every value evaluated against the whole set, as Octopus's VariableDictionary.Get does. */
+/** Same text as `evaluate`, plus every problem: syntax errors, unevaluated tokens, engine errors. */
+export function evaluateStrict(template: string, variables: Record<string, string>): StrictResult {
+  if (!template.includes('#{')) return { text: template, problems: [] };
+  const dictionary = new VariableDictionary(variables);
+  let result;
+  try {
+    result = run(template, dictionary.binding, { haltOnError: false, catchErrors: true });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return {
+      text: template,
+      problems: [{ expression: template.slice(0, 40), position: 0, reason }],
+    };
+  }
+  const problems: Problem[] = [
+    ...result.syntaxErrors.map((e) => ({
+      expression: template.slice(e.start, Math.max(e.position + 1, e.start + 2)).slice(0, 80),
+      position: e.start,
+      reason: e.message,
+    })),
+    ...result.caught.map((c) => ({
+      expression: c.expression,
+      position: c.position,
+      reason: c.error.message,
+    })),
+    ...[...result.missing].map(([expression, position]) => ({
+      expression,
+      position,
+      reason: unableToEvaluate(expression),
+    })),
+  ].sort((a, b) => a.position - b.position);
+  return { text: result.text ?? '', problems };
+}
+
+/**
+ * Every value evaluated against the whole set, as VariableDictionary.Get does. A value whose
+ * evaluation fails (self-reference, limits) keeps its raw text, as Octopus leaves it unresolved.
+ */
 export function resolveVariables(variables: Record<string, string>): Record<string, string> {
+  const dictionary = new VariableDictionary(variables);
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) out[name] = evaluate(value, variables);
+  for (const name of Object.keys(variables)) {
+    const raw = dictionary.getRaw(name) ?? '';
+    try {
+      out[name] = dictionary.evaluate(raw).text ?? '';
+    } catch (e) {
+      if (!(e instanceof OctostacheError) && !(e instanceof RangeError)) throw e;
+      out[name] = raw;
+    }
+  }
   return out;
 }
