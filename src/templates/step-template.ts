@@ -25,13 +25,19 @@ export function parseStepTemplate(document: unknown, source: string): StepTempla
   if (!isRecord(properties)) throw new TemplateError(`${source}: Properties is missing`);
   const body = properties['Octopus.Action.Script.ScriptBody'];
   if (typeof body !== 'string') {
-    throw new TemplateError(`${source}: Properties["Octopus.Action.Script.ScriptBody"] is missing; only inline script templates run`);
+    throw new TemplateError(
+      `${source}: Properties["Octopus.Action.Script.ScriptBody"] is missing; only inline script templates run`
+    );
   }
   const language = properties['Octopus.Action.Script.Syntax'];
   let syntax: Syntax;
-  if (language === undefined || language === null || language === 'PowerShell') syntax = 'powershell';
+  if (language === undefined || language === null || language === 'PowerShell')
+    syntax = 'powershell';
   else if (language === 'Bash') syntax = 'bash';
-  else throw new TemplateError(`${source}: Octopus.Action.Script.Syntax '${String(language)}' is not supported (bash and PowerShell are)`);
+  else
+    throw new TemplateError(
+      `${source}: Octopus.Action.Script.Syntax '${String(language)}' is not supported (bash and PowerShell are)`
+    );
 
   const variables: Record<string, VariableValue> = {};
   const parameters = document.Parameters ?? [];
@@ -41,7 +47,12 @@ export function parseStepTemplate(document: unknown, source: string): StepTempla
       throw new TemplateError(`${source}: Parameters[${index}] has no Name`);
     }
     const value = parameter.DefaultValue;
-    const text = value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
+    const text =
+      value === null || value === undefined
+        ? null
+        : typeof value === 'string'
+          ? value
+          : JSON.stringify(value);
     const display = isRecord(parameter.DisplaySettings) ? parameter.DisplaySettings : {};
     const sensitive = display['Octopus.ControlType'] === 'Sensitive';
     variables[parameter.Name] = sensitive ? { value: text, sensitive: true } : text;
