@@ -8,14 +8,12 @@ type Section = { title: string; run: () => Promise<Stats[]> };
 
 async function loadSections(): Promise<Section[]> {
   const sections: Section[] = [{ title: 'Bash hello-world step', run: () => benchPipeline() }];
-  try {
-    const { benchOctostache } = (await import('./octostache')) as {
-      benchOctostache: () => Promise<Stats[]>;
-    };
-    sections.push({ title: 'Octostache substitution', run: benchOctostache });
-  } catch {
-    // The substitution benchmark arrives with part 2.
-  }
+  const { benchPowerShell } = await import('./powershell');
+  sections.push({ title: 'PowerShell hello-world step', run: () => benchPowerShell() });
+  const { benchOctostache } = await import('./octostache');
+  sections.push({ title: 'Octostache substitution', run: benchOctostache });
+  const { benchIntegrity } = await import('./integrity');
+  sections.push({ title: 'Script integrity verification', run: benchIntegrity });
   return sections;
 }
 

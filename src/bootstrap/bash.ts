@@ -64,12 +64,21 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
   const variablesPath = path.join(dirs.boot, 'variables');
   const rawPath = path.join(dirs.boot, 'parameters');
   const bootstrapPath = path.join(dirs.boot, 'bootstrap.sh');
+  const envPath = path.join(dirs.boot, 'env');
   const withArray = wantsParametersArray(input);
 
   const files: BootstrapPlan['files'] = [
     { path: variablesPath, content: encodeVariablesFile(input.variables), mode: 0o600 },
     { path: scriptPath, content: toLf(input.script), mode: 0o644 },
   ];
+  const extraEnv = Object.entries(input.extraEnv ?? {});
+  if (extraEnv.length > 0) {
+    files.push({
+      path: envPath,
+      content: encodeVariablesFile(Object.fromEntries(extraEnv)),
+      mode: 0o600,
+    });
+  }
   if (withArray) {
     files.push({ path: rawPath, content: encodeVariablesFile(input.rawVariables), mode: 0o600 });
   }
@@ -90,6 +99,9 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
     `export HOME=${shellQuote(dirs.home)} TMPDIR=${shellQuote(dirs.tmp)} TMP=${shellQuote(dirs.tmp)} TEMP=${shellQuote(dirs.tmp)}`,
     `cd ${shellQuote(dirs.work)} || exit 125`,
     'export PWD; unset OLDPWD',
+    extraEnv.length > 0
+      ? `while IFS= read -r -d '' __tp_k && IFS= read -r -d '' __tp_v; do export "$__tp_k=$__tp_v"; done < ${shellQuote(envPath)}; unset __tp_k __tp_v`
+      : '',
     BASH_HELPERS,
     `__tp_load_variables __tp_vars ${shellQuote(variablesPath)}`,
     withArray ? `__tp_load_variables octopus_parameters ${shellQuote(rawPath)}` : '',
@@ -106,6 +118,6 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
     interpreter: 'bash',
     files,
     entry: bootstrapPath,
-    maskValues: [],
+    maskValues: extraEnv.filter(([name]) => /SECRET|TOKEN|PASSWORD/i.test(name)).map(([, v]) => v),
   };
 }

@@ -53,6 +53,8 @@ export interface BootstrapInput {
   /** Omitted when `Octopus.Action.Script.SuppressEnvironmentLogging` is True. */
   environment: EnvironmentInfo | undefined;
   dirs: StepDirs;
+  /** Environment variables for this step alone (e.g. an assumed role's credentials). */
+  extraEnv?: Record<string, string>;
 }
 
 export function toLf(text: string): string {

@@ -34,6 +34,12 @@ export class LogPrinter {
     }
   }
 
+  /** A line of a live log: a log entry or a progress update. */
+  live(record: LogEntry | { progress: ProgressUpdate }): void {
+    if ('progress' in record) this.progress(record.progress);
+    else this.entry(record);
+  }
+
   progress(update: ProgressUpdate): void {
     const pct = Math.max(0, Math.min(100, update.percentage));
     const filled = Math.round(pct / 5);

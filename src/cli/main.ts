@@ -9,10 +9,17 @@ Usage: tidepool <command> [options]
 
 Commands:
   run <script-file>     Run one bash or PowerShell step here and show its log, output
-                        variables and artifacts (tidepool run --help)
+                        variables and artifacts
+  demo                  Start the local stack, submit the example steps, show results
+  serve                 Run the worker pool locally: embedded S3/SQS server + workers
+  submit <script-file>  Send a step to the pool (local stack or AWS); --wait follows it
+  logs <step>           Print a step's log; --follow tails a running step
+  result <step>         Print a stored step result
+  cancel <step>         Cancel a queued or running step
   render [file|-]       Evaluate #{...} Octostache substitution and print the result
-                        (tidepool render --help)
-  help [command]        Show help
+  verify <result-dir>   Check a run's signed attestation (and re-render the template)
+  verify-signature <f>  Check a script's signature against a trust store
+  help [command]        Show help (also: tidepool <command> --help)
 
 Every command takes --help. Exit codes: 0 success, 124 timed out, 125 Tidepool's own
 error (bad usage, unreadable file), 126 rejected; a failed script's own exit code.
@@ -28,6 +35,14 @@ async function loadRender(): Promise<Command> {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => runCommand,
   render: loadRender,
+  demo: async () => (await import('./commands/demo')).demoCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
+  submit: async () => (await import('./commands/submit')).submitCommand,
+  logs: async () => (await import('./commands/steps')).logsCommand,
+  result: async () => (await import('./commands/steps')).resultCommand,
+  cancel: async () => (await import('./commands/steps')).cancelCommand,
+  verify: async () => (await import('./commands/verify')).verifyCommand,
+  'verify-signature': async () => (await import('./commands/verify')).verifySignatureCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -11,6 +11,7 @@ export interface StepResult {
   schemaVersion: 1;
   deploymentId: string;
   stepId: string;
+  stepName?: string;
   status: StepStatus;
   exitCode: number | null;
   failureMessage?: string;

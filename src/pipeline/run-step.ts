@@ -1,15 +1,23 @@
 import { evaluate } from '../octostache';
 import { buildBashBootstrap } from '../bootstrap/bash';
+import { buildPowerShellBootstrap } from '../bootstrap/powershell';
 import type { BootstrapInput, BootstrapPlan, StepDirs } from '../bootstrap/plan';
 import { safeArtifactFileName } from '../collect/artifact-path';
 import { OutputCollector } from '../collect/collector';
 import { Masker } from '../collect/masker';
 import { decideStatus, isTrue } from '../collect/status';
 import type { LogEntry, ProgressUpdate } from '../collect/types';
-import { allowAll, type IntegrityCheck } from '../integrity/check';
+import {
+  allowAll,
+  renderChecked,
+  type IntegrityCheck,
+  type IntegrityVerdict,
+} from '../integrity/check';
+import { storeAttestation, type Attestor } from '../integrity/attestation';
+import { integritySubject } from '../integrity/subject';
 import type { StepHost } from '../run/local-host';
 import type { ObjectStore } from '../store/object-store';
-import type { StepAddress, StepMessage, Syntax } from '../step/types';
+import type { StepAddress, StepMessage, Syntax, VariableValue } from '../step/types';
 import { formatProblems, validateStep } from '../step/validate';
 import { DEFAULT_CONFIG, type PipelineConfig } from './config';
 import { resolveSource } from './inputs';
@@ -31,6 +39,8 @@ export interface PipelineDeps {
   results: ObjectStore;
   host: StepHost;
   integrity?: IntegrityCheck;
+  /** Signs an attestation (attestation.json) for every step; part 6. */
+  attestor?: Attestor;
   bootstrappers?: Partial<Record<Syntax, Bootstrapper>>;
   config?: PipelineConfig;
   now?: () => Date;
@@ -47,6 +57,10 @@ export interface RunOptions {
   maxRunMs?: number;
   /** When the step was accepted, if earlier than now (queue receipt). */
   receivedAt?: Date;
+  /** Environment variables for this step's script alone (an assumed role's credentials). */
+  extraEnv?: Record<string, string>;
+  /** Called just before result.json is written (e.g. to flush a live log first). */
+  beforeResult?(): Promise<void>;
   /** Timestamps of the pipeline's stages, for benchmarks. */
   mark?(stage: 'accepted' | 'spawned' | 'exited' | 'stored'): void;
 }
@@ -55,7 +69,10 @@ export class UnaddressableMessageError extends Error {
   override readonly name = 'UnaddressableMessageError';
 }
 
-const BOOTSTRAPPERS: Partial<Record<Syntax, Bootstrapper>> = { bash: buildBashBootstrap };
+const BOOTSTRAPPERS: Partial<Record<Syntax, Bootstrapper>> = {
+  bash: buildBashBootstrap,
+  powershell: buildPowerShellBootstrap,
+};
 
 /**
  * resolve sources → integrity → render → bootstrap → run → collect → store result.
@@ -119,29 +136,40 @@ async function execute(
     }))
   );
 
-  // Integrity (part 6 fills this stage in).
-  const verdict = await (deps.integrity ?? allowAll)({
-    syntax: step.syntax,
-    script: {
-      text: script.text,
-      origin: script.origin,
-      ...(script.key ? { key: script.key } : {}),
-    },
-    modules: explicitModules.map((m) => ({ name: m.name, text: m.text, origin: m.origin })),
-  });
+  // Integrity (part 6): verify the template and its modules before substitution.
+  const verdict = await (deps.integrity ?? allowAll)(
+    integritySubject(step, script, explicitModules, variablesDoc, (key) =>
+      deps.inputs.get(key, Math.max(limits.scriptBytes, limits.moduleBytes))
+    )
+  );
   if (!verdict.allowed) {
-    return storeRejection(
+    const rejected = await storeRejection(
       deps,
       step,
       queuedAt,
       { code: 'integrity', message: verdict.reason },
       now
     );
+    if (deps.attestor) {
+      const prefix = (
+        deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId))
+      )(step);
+      await storeAttestation(deps.attestor, deps.results, prefix, {
+        step,
+        verdict,
+        result: rejected,
+      });
+    }
+    return rejected;
   }
 
+  const previous = await previousOutputs(step, deps);
+
   // Render.
-  const vars = buildVariables(step, variablesDoc);
-  const rendered = evaluate(script.text, vars.raw);
+  const vars = buildVariables(step, { ...previous, ...variablesDoc });
+  const rendered = renderChecked(verdict, step.syntax, script.text, (text) =>
+    evaluate(text, vars.raw)
+  );
   const parameters =
     step.parameters !== undefined
       ? evaluate(step.parameters, vars.raw)
@@ -171,6 +199,7 @@ async function execute(
       parameters,
       environment: suppressEnv ? undefined : deps.host.environmentInfo(),
       dirs,
+      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     });
     for (const value of plan.maskValues) masker.add(value);
     await deps.host.writeFiles(plan.files);
@@ -182,6 +211,8 @@ async function execute(
       queuedAt,
       now,
       config,
+      verdict,
+      rendered,
     });
   } finally {
     await deps.host.cleanup(dirs);
@@ -196,6 +227,8 @@ interface Prepared {
   queuedAt: Date;
   now: () => Date;
   config: PipelineConfig;
+  verdict: IntegrityVerdict;
+  rendered: string;
 }
 
 async function runAndStore(
@@ -255,7 +288,9 @@ async function runAndStore(
     };
   }
 
-  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(step);
+  const prefix = (deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId)))(
+    step
+  );
   const artifacts = await storeArtifacts(deps, p, prefix, collector);
   const log = await logFile.close();
   const logKey = `${prefix}log.txt`;
@@ -268,6 +303,7 @@ async function runAndStore(
     schemaVersion: 1,
     deploymentId: step.deploymentId,
     stepId: step.stepId,
+    stepName: step.stepName ?? step.stepId,
     status: decision.status,
     exitCode: decision.exitCode,
     ...(collector.resultMessage !== undefined ? { failureMessage: collector.resultMessage } : {}),
@@ -292,11 +328,21 @@ async function runAndStore(
       durationMs: started ? finishedAt.getTime() - started.getTime() : 0,
     },
   };
+  await options.beforeResult?.();
   await deps.results.put(
     `${prefix}result.json`,
     JSON.stringify(result, null, 2),
     'application/json'
   );
+  if (deps.attestor) {
+    await storeAttestation(deps.attestor, deps.results, prefix, {
+      step,
+      verdict: p.verdict,
+      variables: p.vars,
+      rendered: p.rendered,
+      result,
+    });
+  }
   options.mark?.('stored');
   return result;
 }
@@ -360,6 +406,37 @@ async function resolveVariablesDocument(step: StepMessage, inputs: ObjectStore, 
   return parseVariablesDocument(value, '/variables');
 }
 
+/** Output variables of earlier steps, named as Octopus shows them to later steps. */
+async function previousOutputs(
+  step: StepMessage,
+  deps: PipelineDeps
+): Promise<Record<string, VariableValue>> {
+  const vars: Record<string, VariableValue> = {};
+  const prefixFor = deps.prefixFor ?? ((a: StepAddress) => resultPrefix(a.deploymentId, a.stepId));
+  for (const [index, stepId] of (step.previousSteps ?? []).entries()) {
+    const field = `/previousSteps/${index}`;
+    const key = `${prefixFor({ deploymentId: step.deploymentId, stepId })}result.json`;
+    const body = await deps.results.get(key, 64 << 20);
+    if (!body)
+      throw new InputError('input-missing', field, `${field}: step '${stepId}' has no result yet`);
+    let earlier: StepResult;
+    try {
+      earlier = JSON.parse(body.toString('utf8')) as StepResult;
+    } catch {
+      throw new InputError(
+        'input-invalid',
+        field,
+        `${field}: the result of step '${stepId}' is not valid JSON`
+      );
+    }
+    const name = earlier.stepName ?? stepId;
+    for (const [output, v] of Object.entries(earlier.outputVariables ?? {})) {
+      vars[`Octopus.Action[${name}].Output.${output}`] = { value: v.value, sensitive: v.sensitive };
+    }
+  }
+  return vars;
+}
+
 function maskerFor(vars: StepVariables): Masker {
   const masker = new Masker();
   if (vars.sensitiveNames.size === 0) return masker;
@@ -372,19 +449,31 @@ function maskerFor(vars: StepVariables): Masker {
   return masker;
 }
 
-async function storeRejection(
+function storeRejection(
   deps: PipelineDeps,
   address: StepAddress,
   queuedAt: Date,
   error: { code: string; message: string },
   now: () => Date
 ): Promise<StepResult> {
+  return storeUnrun(deps, address, 'rejected', queuedAt, error, now);
+}
+
+/** Stores the result of a step that never ran: rejected, or cancelled before it started. */
+export async function storeUnrun(
+  deps: PipelineDeps,
+  address: StepAddress,
+  status: 'rejected' | 'cancelled',
+  queuedAt: Date,
+  error: { code: string; message: string },
+  now: () => Date = () => new Date()
+): Promise<StepResult> {
   const finishedAt = now();
   const result: StepResult = {
     schemaVersion: 1,
     deploymentId: address.deploymentId,
     stepId: address.stepId,
-    status: 'rejected',
+    status,
     exitCode: null,
     error,
     outputVariables: {},

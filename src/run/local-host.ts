@@ -44,6 +44,8 @@ export interface StepHost {
   openLog(dirs: StepDirs): LogSink;
   cleanup(dirs: StepDirs): Promise<void>;
   environmentInfo(): EnvironmentInfo;
+  /** Ends interpreters started ahead of need. */
+  close?(): void;
 }
 
 /** Steps run as child processes of this worker, in private directories under `baseDir`. */
@@ -67,7 +69,7 @@ export class LocalHost implements StepHost {
       return {
         command: this.interpreter(syntax),
         args,
-        env: baseEnvironment(existsSync(LAYER_BIN) ? LAYER_BIN : undefined),
+        env: baseEnvironment(existsSync(LAYER_BIN) ? LAYER_BIN : undefined, syntax),
         cwd: '/',
       };
     }, warm);
@@ -169,7 +171,8 @@ export class LocalHost implements StepHost {
       },
       close: () => {
         const spilled = stream;
-        if (!spilled) return Promise.resolve(Buffer.from(lines.length ? lines.join('\n') + '\n' : ''));
+        if (!spilled)
+          return Promise.resolve(Buffer.from(lines.length ? lines.join('\n') + '\n' : ''));
         return new Promise<string>((resolve, reject) => {
           spilled.once('error', reject);
           spilled.end(() => resolve(file));

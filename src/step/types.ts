@@ -25,6 +25,14 @@ export interface StepMessage {
   parameters?: string;
   timeoutSeconds?: number;
   queuedAt?: string;
+  /** Script integrity for this step (part 6): may tighten the worker's policy, never loosen it. */
+  integrity?: {
+    policy?: 'Unrestricted' | 'RemoteSigned' | 'AllSigned' | 'Restricted';
+    mode?: 'Audit' | 'Enforce';
+    verbatim?: boolean;
+  };
+  previousSteps?: string[];
+  scriptRoleArn?: string;
 }
 
 /** Ids a message carries even when the rest of it is invalid: enough to store a rejection. */

@@ -13,6 +13,7 @@ import { splitPair, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { parseStepTemplate, TemplateError, type StepTemplate } from '../../templates/step-template';
 import { LogPrinter } from '../log-printer';
+import { INTEGRITY_HELP, INTEGRITY_OPTIONS, integrityForRun } from '../integrity-options';
 
 export const RUN_HELP = `Usage: tidepool run <script-file | step-template.json> [options]
 
@@ -34,13 +35,13 @@ Options:
                              artifacts/); default .tidepool/runs/<step id>
   --json                     Print exactly one result document on stdout, nothing else
   -h, --help                 Show this help
-
+${INTEGRITY_HELP}
 Exit codes: 0 succeeded; the script's own exit code when it failed (Fail-Step and
 negative codes become 255); 124 timed out; 125 Tidepool's own error (bad usage,
 unreadable file); 126 rejected (not run); 130 cancelled.
 `;
 
-const OPTIONS = {
+export const RUN_OPTIONS = {
   syntax: { type: 'string' },
   variables: { type: 'string' },
   var: { type: 'string', multiple: true },
@@ -51,6 +52,7 @@ const OPTIONS = {
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...INTEGRITY_OPTIONS,
 } as const;
 
 export function syntaxOf(file: string, given: string | undefined): Syntax {
@@ -97,7 +99,8 @@ async function readTemplate(file: string): Promise<StepTemplate> {
   try {
     return parseStepTemplate(JSON.parse(text) as unknown, file);
   } catch (error) {
-    if (error instanceof SyntaxError) throw new UsageError(`Step template '${file}' is not valid JSON: ${error.message}`);
+    if (error instanceof SyntaxError)
+      throw new UsageError(`Step template '${file}' is not valid JSON: ${error.message}`);
     if (error instanceof TemplateError) throw new UsageError(error.message);
     throw error;
   }
@@ -154,8 +157,10 @@ export async function buildMessage(
       );
     }
   }
-  const template = path.extname(file).toLowerCase() === '.json' ? await readTemplate(file) : undefined;
-  const syntax = template && values.syntax === undefined ? template.syntax : syntaxOf(file, values.syntax);
+  const template =
+    path.extname(file).toLowerCase() === '.json' ? await readTemplate(file) : undefined;
+  const syntax =
+    template && values.syntax === undefined ? template.syntax : syntaxOf(file, values.syntax);
   const script = template ? template.script : await readText(file, 'script');
   const variables: Record<string, VariableValue> = {
     ...template?.variables,
@@ -191,7 +196,7 @@ export async function buildMessage(
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usage(() =>
-    parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+    parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true })
   );
   if (values.help) {
     io.out(RUN_HELP);
@@ -207,6 +212,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const outDir = path.resolve(values.out ?? path.join('.tidepool', 'runs', message.stepId));
   const printer = new LogPrinter(io);
   const json = values.json === true;
+  const integrity = await integrityForRun(values, file, message, outDir);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -227,8 +233,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       {
         inputs: new FsObjectStore(process.cwd()),
         results: new FsObjectStore(outDir),
-        host: new LocalHost(),
+        // One step, then exit: no interpreter is started ahead for a next one.
+        host: new LocalHost(undefined, process.env, false),
         prefixFor: () => '',
+        ...integrity,
       },
       {
         signal: controller.signal,

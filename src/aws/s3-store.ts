@@ -1,0 +1,182 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { checkKey, TooLargeError, type ObjectStore } from '../store/object-store';
+
+/** A failure talking to S3, with what was being done: retryable or not. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly op: string,
+    readonly key: string,
+    readonly retryable: boolean,
+    options: { cause: unknown }
+  ) {
+    super(`Failed to ${op} '${key}': ${describe(options.cause)}`, options);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof S3ServiceException)
+    return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function status(error: unknown): number | undefined {
+  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+}
+
+/** Throttling, 5xx and network errors are worth retrying; a 4xx is not. */
+export function isRetryable(error: unknown): boolean {
+  const code = status(error);
+  if (code === undefined) return true;
+  return code === 429 || code >= 500;
+}
+
+async function readBounded(body: Readable, key: string, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new TooLargeError(key, maxBytes);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** An object store in an S3 bucket, below a prefix. */
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+    readonly prefix = ''
+  ) {}
+
+  private full(key: string): string {
+    checkKey(key);
+    return this.prefix + key;
+  }
+
+  locate(key: string): string {
+    return `s3://${this.bucket}/${this.full(key)}`;
+  }
+
+  /** A store for the keys below `prefix` of this one. */
+  child(prefix: string): S3ObjectStore {
+    return new S3ObjectStore(this.client, this.bucket, this.prefix + prefix);
+  }
+
+  async get(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    const full = this.full(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full }));
+      if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+        (out.Body as Readable | undefined)?.destroy();
+        throw new TooLargeError(key, maxBytes);
+      }
+      return await readBounded(out.Body as Readable, key, maxBytes);
+    } catch (error) {
+      if (error instanceof TooLargeError) throw error;
+      if (error instanceof NoSuchKey || status(error) === 404) return undefined;
+      throw new StoreError('read', full, isRetryable(error), { cause: error });
+    }
+  }
+
+  async put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
+    const full = this.full(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: full,
+          Body: body,
+          ContentType: contentType,
+        })
+      );
+    } catch (error) {
+      throw new StoreError('write', full, isRetryable(error), { cause: error });
+    }
+  }
+
+  async putFile(key: string, filePath: string, contentType?: string): Promise<void> {
+    const full = this.full(key);
+    const { size } = await fs.stat(filePath);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: full,
+          Body: createReadStream(filePath),
+          ContentLength: size,
+          ContentType: contentType,
+        })
+      );
+    } catch (error) {
+      throw new StoreError('upload', full, isRetryable(error), { cause: error });
+    }
+  }
+
+  /**
+   * Writes only if the key does not exist (`If-None-Match: *`), or only over the version with
+   * `ifMatch`'s ETag. Returns false when the condition failed: someone else got there first.
+   */
+  async putConditional(
+    key: string,
+    body: string,
+    condition: { ifMatch?: string }
+  ): Promise<boolean> {
+    const full = this.full(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: full,
+          Body: body,
+          ContentType: 'application/json',
+          ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
+        })
+      );
+      return true;
+    } catch (error) {
+      const code = status(error);
+      if (code === 412 || code === 409) return false;
+      throw new StoreError('write', full, isRetryable(error), { cause: error });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const full = this.full(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: full }));
+    } catch (error) {
+      throw new StoreError('delete', full, isRetryable(error), { cause: error });
+    }
+  }
+
+  /** The object's text and ETag, or undefined. */
+  async getWithEtag(
+    key: string,
+    maxBytes: number
+  ): Promise<{ text: string; etag: string } | undefined> {
+    const full = this.full(key);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full }));
+      const body = await readBounded(out.Body as Readable, key, maxBytes);
+      return { text: body.toString('utf8'), etag: out.ETag ?? '' };
+    } catch (error) {
+      if (error instanceof TooLargeError) throw error;
+      if (error instanceof NoSuchKey || status(error) === 404) return undefined;
+      throw new StoreError('read', full, isRetryable(error), { cause: error });
+    }
+  }
+}

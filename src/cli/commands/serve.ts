@@ -1,0 +1,87 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from '../../local/stack';
+import { usage, UsageError } from '../args';
+import { EXIT, type CliIo } from '../io';
+import { STATE_FILE } from '../stack-client';
+
+export const SERVE_HELP = `Usage: tidepool serve [--port N] [--concurrency N]
+
+Runs the whole worker pool on this machine: an S3- and SQS-protocol server on 127.0.0.1
+(bucket tidepool-local, queue tidepool-steps with a dead-letter queue), and a worker loop
+that plays Lambda's part, running up to --concurrency steps at once (default 2) through the
+real handler. Other commands (submit, logs, result, cancel) find it through ${STATE_FILE}.
+Stop it with Ctrl-C.
+
+Options:
+  --port N          Port to listen on (default: any free port)
+  --concurrency N   Steps run at once (default 2)
+`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function whole(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+  }
+  return value;
+}
+
+export async function serveCommand(
+  args: string[],
+  io: CliIo,
+  until?: Promise<void>
+): Promise<number> {
+  const { values } = usage(() => parseArgs({ args, options: OPTIONS, strict: true }));
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const port = whole('port', values.port, 0, 0, 65535);
+  const concurrency = whole('concurrency', values.concurrency, 2, 1, 64);
+  const stack = await startLocalStack({ port, concurrency });
+  const state = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    bucket: stack.bucket,
+    queueUrl: stack.queueUrl,
+    dlqUrl: stack.dlqUrl,
+    pid: process.pid,
+  };
+  mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+  io.out(
+    [
+      `Tidepool local stack listening on ${stack.endpoint}`,
+      `  bucket ${stack.bucket}, queue ${stack.queueUrl}`,
+      `  ${concurrency} worker(s); state in ${STATE_FILE}`,
+      `Submit a step:  bin/tidepool submit examples/hello/step.sh --variables examples/hello/variables.json --wait`,
+      `Stop with Ctrl-C.`,
+      '',
+    ].join('\n')
+  );
+  const stop =
+    until ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  await stop;
+  io.out('Stopping...\n');
+  await stack.stop();
+  rmSync(STATE_FILE, { force: true });
+  return EXIT.ok;
+}

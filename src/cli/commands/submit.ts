@@ -1,0 +1,129 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { StepMessage } from '../../step/types';
+import { usage, UsageError } from '../args';
+import { EXIT, type CliIo } from '../io';
+import { LogPrinter } from '../log-printer';
+import {
+  connect,
+  follow,
+  prefixOf,
+  sendStep,
+  STACK_HELP,
+  STACK_OPTIONS,
+  type StackClient,
+} from '../stack-client';
+import { buildMessage, exitCodeFor, RUN_OPTIONS } from './run';
+
+export const SUBMIT_HELP = `Usage: tidepool submit <script-file | step-template.json> [options]
+
+Sends a step to the worker pool: uploads the script, its variables and modules to the
+bucket's inputs/ prefix and puts the step on the queue. With --wait, follows its log live and
+prints its result as \`tidepool run\` does (same exit codes).
+
+Options: everything \`tidepool run\` takes (--syntax, --variables, --var, --sensitive,
+--module, --parameters, --timeout, --json), except --out, and:
+  --deployment <id>          The deployment the step belongs to (default: local)
+  --step-id <id>             The step's id (default: from the file name and time)
+  --step-name <name>         Its display name (Octopus.Action.Name)
+  --after <step-id>          An earlier step of the deployment whose output variables this
+                             step sees as Octopus.Action[<name>].Output.<Name> (repeatable)
+  --wait                     Wait for the result, following the log
+  --json                     With --wait: print the result document; without: the address
+${STACK_HELP}
+`;
+
+const { out: _out, ...RUN_WITHOUT_OUT } = RUN_OPTIONS;
+
+const OPTIONS = {
+  ...RUN_WITHOUT_OUT,
+  ...STACK_OPTIONS,
+  deployment: { type: 'string' },
+  'step-id': { type: 'string' },
+  'step-name': { type: 'string' },
+  after: { type: 'string', multiple: true },
+  wait: { type: 'boolean' },
+} as const;
+
+/** Moves inline script, variables and modules into the input store: the message carries keys. */
+export async function upload(client: StackClient, message: StepMessage): Promise<StepMessage> {
+  const base = prefixOf(message);
+  const out: StepMessage = { ...message };
+  if ('inline' in message.script) {
+    const key = `${base}script.${message.syntax === 'bash' ? 'sh' : 'ps1'}`;
+    await client.inputs.put(key, message.script.inline, 'text/plain; charset=utf-8');
+    out.script = { key };
+  }
+  if (message.variables && 'inline' in message.variables) {
+    const key = `${base}variables.json`;
+    await client.inputs.put(key, JSON.stringify(message.variables.inline), 'application/json');
+    out.variables = { key };
+  }
+  if (message.modules) {
+    out.modules = await Promise.all(
+      message.modules.map(async (m, i) => {
+        if (!('inline' in m.source)) return m;
+        const key = `${base}modules/${i + 1}.${m.syntax === 'bash' ? 'sh' : 'psm1'}`;
+        await client.inputs.put(key, m.source.inline, 'text/plain; charset=utf-8');
+        return { ...m, source: { key } };
+      })
+    );
+  }
+  return out;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function submitCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+  );
+  if (values.help) {
+    io.out(SUBMIT_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      `tidepool submit takes one script file, got ${positionals.length}. See tidepool submit --help`
+    );
+  }
+  for (const [option, value] of [
+    ['--deployment', values.deployment],
+    ['--step-id', values['step-id']],
+  ] as const) {
+    if (value !== undefined && !ID.test(value)) {
+      throw new UsageError(
+        `${option} must be letters, digits, '.', '_' or '-' (at most 128), got '${value}'`
+      );
+    }
+  }
+  const file = positionals[0] as string;
+  const built = await buildMessage(file, values);
+  const message: StepMessage = {
+    ...built,
+    deploymentId: values.deployment ?? built.deploymentId,
+    stepId: values['step-id'] ?? built.stepId,
+    stepName: values['step-name'] ?? built.stepName ?? path.basename(file),
+    queuedAt: new Date().toISOString(),
+    ...(values.after?.length ? { previousSteps: values.after } : {}),
+  };
+  const client = await connect(values);
+  await sendStep(client, await upload(client, message));
+  const address = `${message.deploymentId}/${message.stepId}`;
+  if (!values.wait) {
+    io.out(
+      values.json
+        ? JSON.stringify({ deploymentId: message.deploymentId, stepId: message.stepId }) + '\n'
+        : `Submitted ${address}\n`
+    );
+    return EXIT.ok;
+  }
+  const printer = new LogPrinter(io);
+  if (!values.json) io.err(`Submitted ${address}; waiting for it to run...\n`);
+  const result = await follow(client, message, (entry) => {
+    if (!values.json) printer.live(entry);
+  });
+  if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
+  else printer.summary(result);
+  return exitCodeFor(result);
+}

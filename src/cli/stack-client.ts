@@ -1,0 +1,174 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Client, sqsClient } from '../aws/clients';
+import { S3ObjectStore } from '../aws/s3-store';
+import { LOCAL_BUCKET, LOCAL_QUEUE, LOCAL_REGION, type StackAddress } from '../local/stack';
+import type { LiveRecord } from '../worker/live-log';
+import type { StepResult } from '../pipeline/result';
+import type { StepAddress } from '../step/types';
+import { UsageError } from './args';
+
+/** Where `tidepool serve` records the stack it runs, for the other commands to find it. */
+export const STATE_FILE = path.join('.tidepool', 'local-stack.json');
+
+export const STACK_OPTIONS = {
+  endpoint: { type: 'string' },
+  bucket: { type: 'string' },
+  'queue-url': { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+export const STACK_HELP = `Finding the stack: a running \`tidepool serve\` (from ${STATE_FILE}) by default;
+  --endpoint URL             a local stack's endpoint
+  --bucket NAME, --queue-url URL, --region R
+                             AWS itself (credentials from the usual AWS environment);
+                             also TIDEPOOL_BUCKET, TIDEPOOL_QUEUE_URL, AWS_REGION`;
+
+export interface StackClient {
+  s3: S3Client;
+  sqs: SQSClient;
+  bucket: string;
+  queueUrl: string | undefined;
+  inputs: S3ObjectStore;
+  results: S3ObjectStore;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A running local stack's address from the state file, if its process is alive. */
+export function readState(): (StackAddress & { pid: number }) | undefined {
+  if (!existsSync(STATE_FILE)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as StackAddress & { pid: number };
+    return pidAlive(state.pid) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function connect(values: {
+  endpoint?: string | undefined;
+  bucket?: string | undefined;
+  'queue-url'?: string | undefined;
+  region?: string | undefined;
+}): Promise<StackClient> {
+  const env = process.env;
+  let endpoint = values.endpoint;
+  let bucket = values.bucket ?? env.TIDEPOOL_BUCKET;
+  let queueUrl = values['queue-url'] ?? env.TIDEPOOL_QUEUE_URL;
+  let region = values.region ?? env.AWS_REGION ?? LOCAL_REGION;
+  if (!endpoint && !bucket) {
+    const state = readState();
+    if (!state) {
+      throw new UsageError(
+        `No local stack is running (start one with \`tidepool serve\`), and no --endpoint or --bucket was given`
+      );
+    }
+    ({ endpoint, bucket, queueUrl, region } = state);
+  }
+  bucket ??= LOCAL_BUCKET;
+  const s3 = s3Client({ region, endpoint });
+  const sqs = sqsClient({ region, endpoint });
+  if (!queueUrl && endpoint) {
+    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_QUEUE }));
+    queueUrl = out.QueueUrl;
+  }
+  const root = new S3ObjectStore(s3, bucket);
+  return {
+    s3,
+    sqs,
+    bucket,
+    queueUrl,
+    inputs: root.child('inputs/'),
+    results: root.child('results/'),
+  };
+}
+
+/** `deployment/step` or just `step` (deployment `local`). */
+export function parseAddress(text: string | undefined): StepAddress {
+  if (!text) throw new UsageError('Name the step: <deployment>/<step> or <step>');
+  const [first, second, ...rest] = text.split('/');
+  const address =
+    second === undefined
+      ? { deploymentId: 'local', stepId: first ?? '' }
+      : { deploymentId: first ?? '', stepId: second };
+  if (
+    rest.length > 0 ||
+    !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(address.stepId) ||
+    !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(address.deploymentId)
+  ) {
+    throw new UsageError(`'${text}' is not a step address: <deployment>/<step> or <step>`);
+  }
+  return address;
+}
+
+export function prefixOf(address: StepAddress): string {
+  return `${address.deploymentId}/${address.stepId}/`;
+}
+
+export async function readResult(
+  client: StackClient,
+  address: StepAddress
+): Promise<StepResult | undefined> {
+  const body = await client.results.get(`${prefixOf(address)}result.json`, 64 << 20);
+  return body ? (JSON.parse(body.toString('utf8')) as StepResult) : undefined;
+}
+
+export async function sendStep(client: StackClient, message: unknown): Promise<void> {
+  if (!client.queueUrl) throw new UsageError('No queue: give --queue-url (or TIDEPOOL_QUEUE_URL)');
+  await client.sqs.send(
+    new SendMessageCommand({ QueueUrl: client.queueUrl, MessageBody: JSON.stringify(message) })
+  );
+}
+
+/**
+ * Follows a step's live log chunks until its result is stored, calling `onEntry` for each
+ * log line as it appears; returns the result.
+ */
+export async function follow(
+  client: StackClient,
+  address: StepAddress,
+  onEntry: (entry: LiveRecord) => void,
+  options: { pollMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}
+): Promise<StepResult> {
+  const prefix = prefixOf(address);
+  const started = Date.now();
+  let chunk = 1;
+  for (;;) {
+    let body = await client.results.get(
+      `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
+      16 << 20
+    );
+    while (body) {
+      for (const line of body.toString('utf8').split('\n'))
+        if (line) onEntry(JSON.parse(line) as LiveRecord);
+      chunk++;
+      body = await client.results.get(
+        `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
+        16 << 20
+      );
+    }
+    const result = await readResult(client, address);
+    if (result) {
+      // A step that never ran has no live chunks: its log is in the result.
+      if (chunk === 1) for (const entry of result.log) onEntry(entry);
+      return result;
+    }
+    if (options.signal?.aborted) throw new Error('stopped following');
+    if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) {
+      throw new Error(
+        `no result for ${address.deploymentId}/${address.stepId} after ${options.timeoutMs} ms`
+      );
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 300));
+  }
+}

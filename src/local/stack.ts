@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { s3Client, sqsClient } from '../aws/clients';
+import { S3ObjectStore } from '../aws/s3-store';
+import { LocalHost } from '../run/local-host';
+import { loadConfig } from '../worker/config';
+import type { WorkerDeps } from '../worker/process-record';
+import { startServerProcess, type ServerProcess } from './server-process';
+import { QueueWorker } from './queue-worker';
+
+export interface StackAddress {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  queueUrl: string;
+  dlqUrl: string;
+}
+
+export interface LocalStack extends StackAddress {
+  server: ServerProcess;
+  workers: QueueWorker[];
+  stop(): Promise<void>;
+}
+
+export const LOCAL_BUCKET = 'tidepool-local';
+export const LOCAL_QUEUE = 'tidepool-steps';
+export const LOCAL_REGION = 'us-east-1';
+
+/** Creates the bucket, the step queue and its dead-letter queue (redrive after maxReceiveCount). */
+export async function provision(
+  sqs: SQSClient,
+  endpoint: string,
+  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number }
+): Promise<{ bucket: string; queueUrl: string; dlqUrl: string }> {
+  const s3 = s3Client({ region: LOCAL_REGION, endpoint });
+  await s3
+    .send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET }))
+    .catch((error: { name?: string }) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists')
+        throw error;
+    });
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${LOCAL_QUEUE}-dlq` }));
+  const dlqAttrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] })
+  );
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: LOCAL_QUEUE,
+      Attributes: {
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqAttrs.Attributes?.QueueArn,
+          maxReceiveCount: options.maxReceiveCount,
+        }),
+      },
+    })
+  );
+  return { bucket: LOCAL_BUCKET, queueUrl: queue.QueueUrl ?? '', dlqUrl: dlq.QueueUrl ?? '' };
+}
+
+/** The worker's dependencies for the local stack: the same as on Lambda, other endpoint. */
+export function localWorkerDeps(
+  address: StackAddress,
+  env: Record<string, string> = {}
+): WorkerDeps {
+  const config = loadConfig({
+    TIDEPOOL_BUCKET: address.bucket,
+    TIDEPOOL_QUEUE_URL: address.queueUrl,
+    TIDEPOOL_AWS_ENDPOINT: address.endpoint,
+    AWS_REGION: address.region,
+    TIDEPOOL_VISIBILITY_TIMEOUT_SECONDS: '30',
+    TIDEPOOL_CLAIM_TTL_SECONDS: '60',
+    TIDEPOOL_DEADLINE_MARGIN_MS: '2000',
+    TIDEPOOL_POLL_MS: '250',
+    ...env,
+  });
+  const s3 = s3Client({
+    region: config.region,
+    endpoint: config.endpoint,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+  const bucket = new S3ObjectStore(s3, config.bucket);
+  const host = new LocalHost(path.join(os.tmpdir(), 'tidepool-local'), process.env);
+  host.prewarm('bash');
+  return {
+    config,
+    inputs: bucket.child(config.inputsPrefix),
+    results: bucket.child(config.resultsPrefix),
+    host,
+    workerId: `local-${process.pid}-${randomBytes(3).toString('hex')}`,
+  };
+}
+
+export interface StackOptions {
+  port?: number;
+  concurrency?: number;
+  /** The function timeout the worker loop plays: each step's deadline. */
+  functionTimeoutSeconds?: number;
+  maxReceiveCount?: number;
+  /** How long a failed delivery stays invisible before it is retried (default 30 s). */
+  visibilityTimeoutSeconds?: number;
+  workerEnv?: Record<string, string>;
+}
+
+/** Server + queues + a worker loop playing Lambda's part: the whole pool on one machine. */
+export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
+  const server = await startServerProcess(options.port ?? 0);
+  try {
+    const sqs = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint });
+    const names = await provision(sqs, server.endpoint, {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+    });
+    const address: StackAddress = { endpoint: server.endpoint, region: LOCAL_REGION, ...names };
+    const deps = localWorkerDeps(address, options.workerEnv);
+    const worker = new QueueWorker(sqs, address.queueUrl, deps, {
+      concurrency: options.concurrency ?? 2,
+      functionTimeoutMs: (options.functionTimeoutSeconds ?? 900) * 1000,
+    });
+    worker.start();
+    return {
+      ...address,
+      server,
+      workers: [worker],
+      stop: async () => {
+        await worker.stop();
+        deps.host.close?.();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import type { S3ObjectStore } from '../aws/s3-store';
+import { withRetries } from './retry';
+
+export interface Claim {
+  worker: string;
+  claimedAt: string;
+  expiresAt: string;
+}
+
+export type ClaimOutcome = { kind: 'claimed'; etag?: string } | { kind: 'held'; by: Claim };
+
+/**
+ * One claim object per step, written with a conditional put so that two workers that
+ * received the same message cannot both start it. An expired claim (its worker crashed) is
+ * taken over with `If-Match` on the stale version, so only one worker wins that race too.
+ */
+export class Claims {
+  constructor(
+    private readonly store: S3ObjectStore,
+    private readonly worker: string,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  private body(): string {
+    const at = this.now();
+    const claim: Claim = {
+      worker: this.worker,
+      claimedAt: new Date(at).toISOString(),
+      expiresAt: new Date(at + this.ttlMs).toISOString(),
+    };
+    return JSON.stringify(claim);
+  }
+
+  async acquire(key: string): Promise<ClaimOutcome> {
+    if (await withRetries(() => this.store.putConditional(key, this.body(), {})))
+      return { kind: 'claimed' };
+    const current = await withRetries(() => this.store.getWithEtag(key, 64 * 1024));
+    if (!current) return this.acquire(key);
+    let claim: Claim;
+    try {
+      claim = JSON.parse(current.text) as Claim;
+    } catch {
+      claim = { worker: 'unknown', claimedAt: '', expiresAt: '' };
+    }
+    const expires = Date.parse(claim.expiresAt);
+    if (Number.isFinite(expires) && expires > this.now()) return { kind: 'held', by: claim };
+    const took = await withRetries(() =>
+      this.store.putConditional(key, this.body(), { ifMatch: current.etag })
+    );
+    return took ? { kind: 'claimed' } : { kind: 'held', by: claim };
+  }
+
+  /** Pushes the expiry forward while the step runs. */
+  async renew(key: string): Promise<void> {
+    await this.store.put(key, this.body(), 'application/json');
+  }
+}

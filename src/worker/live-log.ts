@@ -1,0 +1,48 @@
+import type { LogEntry, ProgressUpdate } from '../collect/types';
+
+/** One line of a live chunk: a log entry, or a progress update. */
+export type LiveRecord = LogEntry | { progress: ProgressUpdate };
+import type { ObjectStore } from '../store/object-store';
+
+/**
+ * Writes the (masked) log to the store in numbered chunks while the script runs, so a user
+ * can follow it live: `<prefix>live/000001.jsonl`, ... Each chunk holds the lines since the
+ * previous one, one JSON log entry per line.
+ */
+export class LiveLog {
+  private pending: LiveRecord[] = [];
+  private pendingBytes = 0;
+  private chunk = 0;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly prefix: string,
+    private readonly maxChunkBytes = 256 * 1024
+  ) {}
+
+  add(entry: LiveRecord): void {
+    this.pending.push(entry);
+    this.pendingBytes += 'text' in entry ? entry.text.length : 64;
+    if (this.pendingBytes >= this.maxChunkBytes) void this.flush();
+  }
+
+  /** Writes what has accumulated as the next chunk; chunks are written in order. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0) return this.writing;
+    const lines = this.pending.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    this.pending = [];
+    this.pendingBytes = 0;
+    const key = `${this.prefix}live/${String(++this.chunk).padStart(6, '0')}.jsonl`;
+    this.writing = this.writing
+      .then(() => this.store.put(key, lines, 'application/x-ndjson'))
+      .catch(() => {
+        // A lost live chunk is not a lost log: log.txt is written in full at the end.
+      });
+    return this.writing;
+  }
+}
+
+export function liveChunkKey(prefix: string, n: number): string {
+  return `${prefix}live/${String(n).padStart(6, '0')}.jsonl`;
+}

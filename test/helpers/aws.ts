@@ -1,0 +1,74 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { s3Client, sqsClient } from '../../src/aws/clients';
+import { LOCAL_REGION, provision, type StackAddress } from '../../src/local/stack';
+import { startServerProcess, type ServerProcess } from '../../src/local/server-process';
+import type { StepResult } from '../../src/pipeline/result';
+
+export interface TestServer extends StackAddress {
+  server: ServerProcess;
+  s3: S3Client;
+  sqs: SQSClient;
+  /** Makes the next `count` S3 requests fail with `status` and/or stall for `delayMs`. */
+  fault(spec: { status?: number; delayMs?: number; count: number }): Promise<void>;
+  put(key: string, body: string): Promise<void>;
+  getText(key: string): Promise<string | undefined>;
+  result(deploymentId: string, stepId: string): Promise<StepResult | undefined>;
+  send(body: unknown): Promise<void>;
+}
+
+/** A real S3/SQS-protocol server on 127.0.0.1 with the bucket and queues provisioned. */
+export async function startTestServer(
+  options: { maxReceiveCount?: number } = {}
+): Promise<TestServer> {
+  const server = await startServerProcess(0);
+  const endpoint = server.endpoint;
+  const sqs = sqsClient({ region: LOCAL_REGION, endpoint });
+  const s3 = s3Client({ region: LOCAL_REGION, endpoint });
+  const names = await provision(sqs, endpoint, {
+    visibilityTimeoutSeconds: 2,
+    maxReceiveCount: options.maxReceiveCount ?? 3,
+  });
+  const getText = async (key: string) => {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: names.bucket, Key: key }));
+      return await out.Body?.transformToString();
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
+      throw error;
+    }
+  };
+  return {
+    endpoint,
+    region: LOCAL_REGION,
+    ...names,
+    server,
+    s3,
+    sqs,
+    fault: async (spec) => {
+      const response = await fetch(`${endpoint}/_tidepool/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(spec),
+      });
+      if (!response.ok) throw new Error(`fault injection failed: ${response.status}`);
+    },
+    put: async (key, body) => {
+      await s3.send(new PutObjectCommand({ Bucket: names.bucket, Key: key, Body: body }));
+    },
+    getText,
+    result: async (deploymentId, stepId) => {
+      const text = await getText(`results/${deploymentId}/${stepId}/result.json`);
+      return text ? (JSON.parse(text) as StepResult) : undefined;
+    },
+    send: async (body) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: names.queueUrl,
+          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        })
+      );
+    },
+  };
+}

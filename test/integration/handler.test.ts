@@ -1,0 +1,282 @@
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { localWorkerDeps } from '../../src/local/stack';
+import { toRecord } from '../../src/local/queue-worker';
+import { handleBatch } from '../../src/worker/batch';
+import type { WorkerDeps } from '../../src/worker/process-record';
+import { startTestServer, type TestServer } from '../helpers/aws';
+
+let server: TestServer;
+const workers: WorkerDeps[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+}, 30000);
+
+afterAll(async () => {
+  for (const w of workers) w.host.close?.();
+  await server?.server.stop();
+});
+
+function worker(env: Record<string, string> = {}): WorkerDeps {
+  const deps = localWorkerDeps(server, { TIDEPOOL_QUEUE_URL: server.queueUrl, ...env });
+  workers.push(deps);
+  return deps;
+}
+
+let counter = 0;
+function step(script: string, extra: Record<string, unknown> = {}) {
+  counter++;
+  return {
+    schemaVersion: 1,
+    deploymentId: 'handler-test',
+    stepId: `s${counter}-${Date.now()}`,
+    syntax: 'bash',
+    script: { inline: script },
+    ...extra,
+  };
+}
+
+/**
+ * Sends bodies and receives them back as one real SQS event. Deliveries left over from
+ * earlier tests (retries whose visibility ran out) are deleted, not mixed in.
+ */
+async function eventOf(bodies: unknown[]): Promise<SQSEvent> {
+  const texts = bodies.map((b) => (typeof b === 'string' ? b : JSON.stringify(b)));
+  for (const t of texts) await server.send(t);
+  const wanted = [...texts];
+  const records = [];
+  while (wanted.length > 0) {
+    const out = await server.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: server.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      })
+    );
+    for (const m of out.Messages ?? []) {
+      const at = wanted.indexOf(m.Body ?? '');
+      if (at < 0) {
+        await server.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: server.queueUrl, ReceiptHandle: m.ReceiptHandle })
+        );
+        continue;
+      }
+      wanted.splice(at, 1);
+      records.push(toRecord(m, 'arn:aws:sqs:us-east-1:000000000000:q', 'us-east-1'));
+    }
+  }
+  return { Records: records };
+}
+
+const within = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
+
+describe('the SQS handler against a real S3/SQS-protocol server', () => {
+  it('handles a batch of good, failing and malformed steps with partial failures', async () => {
+    const good = step('echo "good #{Who}"; set_octopusvariable Out 42', {
+      variables: { inline: { Who: 'run' } },
+    });
+    const failing = step('echo bad; exit 3');
+    const invalid = { ...step('echo'), syntax: 'cobol' };
+    const event = await eventOf([good, failing, invalid, '{"not": "addressable"}']);
+    const response = await handleBatch(event, worker(), within(60000));
+
+    const unaddressable = event.Records.find((r) => r.body.includes('addressable'));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: unaddressable?.messageId }]);
+    const goodResult = await server.result('handler-test', good.stepId);
+    expect(goodResult?.status).toBe('succeeded');
+    expect(goodResult?.outputVariables.Out?.value).toBe('42');
+    expect(goodResult?.log.map((l) => l.text)).toContain('good run');
+    expect(await server.getText(`results/handler-test/${good.stepId}/log.txt`)).toContain(
+      'good run'
+    );
+    expect((await server.result('handler-test', failing.stepId))?.exitCode).toBe(3);
+    const rejected = await server.result('handler-test', invalid.stepId);
+    expect(rejected?.status).toBe('rejected');
+    expect(rejected?.error?.message).toContain('/syntax');
+  });
+
+  it('runs a step delivered twice only once', async () => {
+    const s = step('echo "ran at $(date +%s%N)"');
+    const deps = worker();
+    const first = await handleBatch(await eventOf([s]), deps, within(60000));
+    const second = await handleBatch(await eventOf([s]), deps, within(60000));
+    expect(first.outcomes[0]).toMatchObject({ kind: 'done', ranNow: true });
+    expect(second.outcomes[0]).toMatchObject({ kind: 'done', ranNow: false });
+    expect(second.batchItemFailures).toEqual([]);
+    const firstResult = first.outcomes[0]?.kind === 'done' ? first.outcomes[0].result : undefined;
+    expect(await server.result('handler-test', s.stepId)).toEqual(firstResult);
+  });
+
+  it('lets only one of two workers that received the same step run it', async () => {
+    const s = step('sleep 1; echo once');
+    const event = await eventOf([s, s]);
+    const [a, b] = await Promise.all([
+      handleBatch({ Records: [event.Records[0]!] }, worker(), within(60000)),
+      handleBatch({ Records: [event.Records[1]!] }, worker(), within(60000)),
+    ]);
+    const ran = [a, b].filter((r) => r.outcomes[0]?.kind === 'done' && r.outcomes[0].ranNow);
+    const waiting = [a, b].filter((r) => r.outcomes[0]?.kind === 'retry');
+    expect(ran).toHaveLength(1);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]?.batchItemFailures).toHaveLength(1);
+    // The retried delivery later finds the result and does not run the step again.
+    const later = await handleBatch(await eventOf([s]), worker(), within(60000));
+    expect(later.outcomes[0]).toMatchObject({ kind: 'done', ranNow: false });
+  });
+
+  it('takes over the claim of a crashed worker once it has expired, and respects a live one', async () => {
+    const s = step('echo taken-over');
+    const claimKey = `results/handler-test/${s.stepId}/claim.json`;
+    const past = new Date(Date.now() - 1000).toISOString();
+    const future = new Date(Date.now() + 60000).toISOString();
+    await server.put(
+      claimKey,
+      JSON.stringify({ worker: 'alive', claimedAt: past, expiresAt: future })
+    );
+    const held = await handleBatch(await eventOf([s]), worker(), within(60000));
+    expect(held.outcomes[0]).toMatchObject({ kind: 'retry' });
+    await server.put(
+      claimKey,
+      JSON.stringify({ worker: 'crashed', claimedAt: past, expiresAt: past })
+    );
+    const taken = await handleBatch(await eventOf([s]), worker(), within(60000));
+    expect(taken.outcomes[0]).toMatchObject({ kind: 'done', ranNow: true });
+    expect((await server.result('handler-test', s.stepId))?.log.map((l) => l.text)).toContain(
+      'taken-over'
+    );
+  });
+
+  it('stops a step before the Lambda deadline and stores timed-out with the log so far', async () => {
+    const s = step('echo before-deadline; sleep 30; echo never');
+    const started = Date.now();
+    const response = await handleBatch(
+      await eventOf([s]),
+      worker({ TIDEPOOL_DEADLINE_MARGIN_MS: '1000' }),
+      within(2500)
+    );
+    expect(Date.now() - started).toBeLessThan(10000);
+    expect(response.batchItemFailures).toEqual([]);
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('timed-out');
+    expect(result?.log.map((l) => l.text)).toContain('before-deadline');
+  });
+
+  it('loses no result while S3 answers 503 for a while', async () => {
+    const s = step('echo through-the-storm; set_octopusvariable Kept yes');
+    const event = await eventOf([s]);
+    await server.fault({ status: 503, count: 12 });
+    const response = await handleBatch(event, worker(), within(120000));
+    expect(response.batchItemFailures).toEqual([]);
+    await server.fault({ count: 0 });
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('succeeded');
+    expect(result?.outputVariables.Kept?.value).toBe('yes');
+  }, 60000);
+
+  it('retries, without losing the step, when S3 stalls past the request timeout', async () => {
+    const s = step('echo after-the-stall');
+    const event = await eventOf([s]);
+    await server.fault({ delayMs: 1500, count: 2 });
+    const response = await handleBatch(
+      event,
+      worker({ TIDEPOOL_AWS_REQUEST_TIMEOUT_MS: '500' }),
+      within(120000)
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await server.result('handler-test', s.stepId))?.status).toBe('succeeded');
+  }, 60000);
+
+  it('cancels a running step and stores cancelled with the log so far', async () => {
+    const s = step('echo working; sleep 30');
+    const deps = worker();
+    const running = handleBatch(await eventOf([s]), deps, within(60000));
+    // Wait for the live log to show the script is running, then ask for cancellation.
+    for (
+      let i = 0;
+      i < 50 && !(await server.getText(`results/handler-test/${s.stepId}/live/000001.jsonl`));
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await server.getText(`results/handler-test/${s.stepId}/live/000001.jsonl`)).toContain(
+      'working'
+    );
+    await server.put(`results/handler-test/${s.stepId}/cancel.json`, '{}');
+    await running;
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('cancelled');
+    expect(result?.log.map((l) => l.text)).toContain('working');
+  });
+
+  it('does not start a step that was cancelled before it was received', async () => {
+    const s = step('echo should-not-run');
+    await server.put(`results/handler-test/${s.stepId}/cancel.json`, '{}');
+    await handleBatch(await eventOf([s]), worker(), within(60000));
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('cancelled');
+    expect(result?.log.map((l) => l.text)).not.toContain('should-not-run');
+  });
+
+  it('gives scripts none of the worker’s credentials', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAWORKERONLY0000';
+    process.env.AWS_SECRET_ACCESS_KEY = 'worker-secret-key-material';
+    try {
+      const s = step(
+        'env | grep -i aws || echo "no aws variables"; cat ~/.aws/credentials 2>&1 || true; echo "home=$HOME"'
+      );
+      await handleBatch(await eventOf([s]), worker(), within(60000));
+      const text =
+        (await server.result('handler-test', s.stepId))?.log.map((l) => l.text).join('\n') ?? '';
+      expect(text).toContain('no aws variables');
+      expect(text).not.toContain('AKIAWORKERONLY0000');
+      expect(text).not.toContain('worker-secret-key-material');
+    } finally {
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+
+  it('refuses a script role the worker is not allowed to assume', async () => {
+    const s = step('echo nope', { scriptRoleArn: 'arn:aws:iam::123456789012:role/admin' });
+    await handleBatch(await eventOf([s]), worker(), within(60000));
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('rejected');
+    expect(result?.error?.code).toBe('role-not-allowed');
+  });
+
+  it('shows earlier steps’ output variables as Octopus.Action[<name>].Output.<Name>', async () => {
+    const first = step(
+      'set_octopusvariable Color blue; set_octopusvariable Pin 7788-secret -sensitive',
+      { stepName: 'Pick colour' }
+    );
+    const deps = worker();
+    await handleBatch(await eventOf([first]), deps, within(60000));
+    const second = step(
+      'echo "colour=#{Octopus.Action[Pick colour].Output.Color}"; echo "pin=$(get_octopusvariable "Octopus.Action[Pick colour].Output.Pin")"',
+      { previousSteps: [first.stepId] }
+    );
+    await handleBatch(await eventOf([second]), deps, within(60000));
+    const texts =
+      (await server.result('handler-test', second.stepId))?.log.map((l) => l.text) ?? [];
+    expect(texts).toContain('colour=blue');
+    expect(texts).toContain('pin=********');
+  });
+
+  it('reads scripts and variables from the input prefix by key', async () => {
+    await server.put(
+      'inputs/handler-test/k/script.sh',
+      'echo "from-s3 $(get_octopusvariable Name)"'
+    );
+    await server.put('inputs/handler-test/k/vars.json', JSON.stringify({ Name: 'keyed' }));
+    const s = step('', {
+      script: { key: 'handler-test/k/script.sh' },
+      variables: { key: 'handler-test/k/vars.json' },
+    });
+    await handleBatch(await eventOf([s]), worker(), within(60000));
+    expect((await server.result('handler-test', s.stepId))?.log.map((l) => l.text)).toContain(
+      'from-s3 keyed'
+    );
+  });
+});
