@@ -12,6 +12,12 @@ async function loadSections(): Promise<Section[]> {
   sections.push({ title: 'PowerShell hello-world step', run: () => benchPowerShell() });
   const { benchOctostache } = await import('./octostache');
   sections.push({ title: 'Octostache substitution', run: benchOctostache });
+  const { benchLocalStack, benchHandlerBundle } = await import('./local-stack');
+  sections.push({
+    title: 'Local stack (S3/SQS server + worker pool)',
+    run: () => benchLocalStack(),
+  });
+  sections.push({ title: 'Lambda handler bundle', run: () => benchHandlerBundle() });
   const { benchIntegrity } = await import('./integrity');
   sections.push({ title: 'Script integrity verification', run: benchIntegrity });
   return sections;

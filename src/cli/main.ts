@@ -45,6 +45,19 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify-signature': async () => (await import('./commands/verify')).verifySignatureCommand,
 };
 
+/** One line for people; the stack only with TIDEPOOL_DEBUG=1. */
+function describeError(error: unknown): string {
+  if (error instanceof UsageError) return error.message;
+  if (!(error instanceof Error)) return String(error);
+  if (process.env.TIDEPOOL_DEBUG === '1') return error.stack ?? error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint =
+    code === 'ECONNREFUSED'
+      ? ' (is the local stack running? Start it with `tidepool serve`, or give --endpoint)'
+      : '';
+  return `${error.message}${hint}`;
+}
+
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -69,11 +82,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       await load()
     )(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`tidepool ${name}: ${error.message}\n`);
-    } else {
-      io.err(`tidepool ${name}: ${(error as Error).stack ?? String(error)}\n`);
-    }
+    io.err(`tidepool ${name}: ${describeError(error)}\n`);
     return EXIT.toolError;
   }
 }
