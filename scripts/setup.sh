@@ -28,7 +28,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 stamp=dist/src/cli/main.js
-if [ ! -f "$stamp" ] || [ -n "$(find src functions bench schemas tsconfig.json tsconfig.build.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find src functions bench schemas scripts/compile-schemas.mjs tsconfig.json tsconfig.build.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   say "building..."
   npx tsc -p tsconfig.build.json
 fi

@@ -15,7 +15,18 @@ function load<T>(name: 'asn1js' | 'pkijs', direct: () => unknown): T {
   }
 }
 
+/**
+ * Loaded on first use: most steps are never verified, and parsing these two modules costs a
+ * worker's cold start (and every `tidepool run`) tens of milliseconds.
+ */
+function lazy<T extends object>(loadModule: () => T): T {
+  let loaded: T | undefined;
+  return new Proxy({} as T, {
+    get: (_target, property) => Reflect.get((loaded ??= loadModule()), property),
+  });
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports -- static requires, so bundlers see them */
-export const asn1js: Asn1js = load<Asn1js>('asn1js', () => require('asn1js'));
-export const pkijs: Pkijs = load<Pkijs>('pkijs', () => require('pkijs'));
+export const asn1js: Asn1js = lazy(() => load<Asn1js>('asn1js', () => require('asn1js')));
+export const pkijs: Pkijs = lazy(() => load<Pkijs>('pkijs', () => require('pkijs')));
 /* eslint-enable @typescript-eslint/no-require-imports */

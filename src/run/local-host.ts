@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  promises as fs,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isInside } from '../collect/artifact-path';
@@ -90,24 +98,24 @@ export class LocalHost implements StepHost {
     this.pool.close();
   }
 
+  // Synchronous on purpose: a handful of tiny file operations on the step's hot path cost
+  // less than the thread-pool round trips of their async forms.
   async prepare(): Promise<StepDirs> {
-    await fs.mkdir(this.baseDir, { recursive: true });
-    const root = await fs.mkdtemp(path.join(this.baseDir, 'tidepool-step-'));
-    await fs.chmod(root, 0o700);
+    mkdirSync(this.baseDir, { recursive: true });
+    // mkdtemp makes the directory 0700: private to the worker's user.
+    const root = mkdtempSync(path.join(this.baseDir, 'tidepool-step-'));
     const dirs: StepDirs = {
       work: path.join(root, 'work'),
       boot: path.join(root, 'boot'),
       home: path.join(root, 'home'),
       tmp: path.join(root, 'tmp'),
     };
-    await Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { mode: 0o700 })));
+    for (const dir of Object.values(dirs)) mkdirSync(dir, { mode: 0o700 });
     return dirs;
   }
 
   async writeFiles(files: PlannedFile[]): Promise<void> {
-    await Promise.all(
-      files.map((f) => fs.writeFile(f.path, f.content, { mode: f.mode, flag: 'wx' }))
-    );
+    for (const f of files) writeFileSync(f.path, f.content, { mode: f.mode, flag: 'wx' });
   }
 
   interpreter(syntax: Syntax): string {

@@ -1,6 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
-import stepSchema from '../../schemas/step.schema.json';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { StepAddress, StepMessage } from './types';
 
 export interface FieldProblem {
@@ -13,14 +11,15 @@ export type StepParse =
   | { ok: true; step: StepMessage }
   | { ok: false; problems: FieldProblem[]; address: StepAddress | undefined };
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+let compiled: ValidateFunction | undefined;
 
-function validator(): ReturnType<Ajv['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv, ['date-time']);
-    compiled = ajv.compile(stepSchema);
-  }
+/**
+ * schemas/step.schema.json, compiled ahead of time by scripts/compile-schemas.mjs: loading
+ * and running the schema compiler would cost every cold start over 100 ms.
+ */
+function validator(): ValidateFunction {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  compiled ??= require('./step-validator.generated') as ValidateFunction;
   return compiled;
 }
 

@@ -4,13 +4,19 @@
 // the layer settings (src/runtime/layer-env.ts), and TIDEPOOL_BASH / TIDEPOOL_PWSH pointing at
 // the layer's bin/bash and bin/pwsh. Probe steps check that those binaries really are the ones
 // running. The layer is built once per run by the globalSetup of jest.layer.config.js.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StepResult } from '../../src/pipeline/result';
+import { interpreterVersions } from '../../src/run/interpreter-versions';
 import { expectedFor } from '../helpers/deviations';
-import { expectScenario, loadScenarios, variablesDocument, type Scenario } from '../helpers/scenarios';
+import {
+  expectScenario,
+  loadScenarios,
+  variablesDocument,
+  type Scenario,
+} from '../helpers/scenarios';
 import { ensureLayer, layerProcessEnv, REPO_ROOT, usrBinWithoutDotnet } from './layer-fixture';
 
 const CLI = path.join(REPO_ROOT, 'bin', 'tidepool');
@@ -259,6 +265,28 @@ describe('the interpreters that run the steps are the layer’s', () => {
     expect(vars.CoreClr?.value).toBe(path.join(psHome, 'libcoreclr.so'));
     expect(vars.DotnetMapped?.value ?? '').toBe('');
     expect(vars.ScriptHome?.value.startsWith(workDir + path.sep)).toBe(true);
+  });
+});
+
+describe('interpreterVersions with the layer on PATH (what the worker logs)', () => {
+  it("names the layer's bash and pwsh; pwsh's version from the manifest matches pwsh's own", async () => {
+    const env = layerProcessEnv(layerDir, workDir); // no TIDEPOOL_BASH/PWSH: PATH finds them
+    const v = await interpreterVersions(env);
+    expect(v.problems).toEqual({});
+    expect(v.paths).toEqual({
+      bash: path.join(layerDir, 'bin', 'bash'),
+      pwsh: path.join(layerDir, 'bin', 'pwsh'),
+    });
+    expect(v.bash).toMatch(/^GNU bash, version 5\.2\.15\(1\)-release \(x86_64-/);
+    expect(v.layer).toEqual({
+      manifest: path.join(layerDir, 'share', 'tidepool', 'layer.json'),
+      arch: 'x86_64',
+    });
+    const asked = spawnSync(path.join(layerDir, 'bin', 'pwsh'), ['--version'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(v.pwsh).toBe(asked.stdout.trim());
   });
 });
 

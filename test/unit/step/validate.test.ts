@@ -89,3 +89,16 @@ describe('parseStep', () => {
     expect(!parsed.ok && formatProblems(parsed.problems)).toMatch(/limit is 1000/);
   });
 });
+
+describe('the compiled step validator', () => {
+  it('is generated from the current schemas/step.schema.json', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const check = spawnSync(process.execPath, ['scripts/compile-schemas.mjs', '--check'], {
+      cwd: `${__dirname}/../../..`,
+      encoding: 'utf8',
+    });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
