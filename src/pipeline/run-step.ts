@@ -8,7 +8,7 @@ import { Masker } from '../collect/masker';
 import { decideStatus, isTrue } from '../collect/status';
 import type { LogEntry, ProgressUpdate } from '../collect/types';
 import {
-  allowAll,
+  createIntegrityCheck,
   renderChecked,
   type IntegrityCheck,
   type IntegrityVerdict,
@@ -68,6 +68,12 @@ export interface RunOptions {
 export class UnaddressableMessageError extends Error {
   override readonly name = 'UnaddressableMessageError';
 }
+
+/**
+ * Without a configured check the worker's minimum is Unrestricted (as Octopus), but a step
+ * can still ask for more: with no trust material, a step asking for signatures is refused.
+ */
+const DEFAULT_INTEGRITY = createIntegrityCheck({ policy: 'Unrestricted', enforcement: 'Audit' });
 
 const BOOTSTRAPPERS: Partial<Record<Syntax, Bootstrapper>> = {
   bash: buildBashBootstrap,
@@ -137,7 +143,7 @@ async function execute(
   );
 
   // Integrity (part 6): verify the template and its modules before substitution.
-  const verdict = await (deps.integrity ?? allowAll)(
+  const verdict = await (deps.integrity ?? DEFAULT_INTEGRITY)(
     integritySubject(step, script, explicitModules, variablesDoc, (key) =>
       deps.inputs.get(key, Math.max(limits.scriptBytes, limits.moduleBytes))
     )

@@ -147,6 +147,23 @@ describe('the local stack through the command line', () => {
     expect(attrs.Attributes?.ApproximateNumberOfMessages).toBe('0');
   }, 60000);
 
+  it('lets a submitted step tighten the worker’s integrity policy, refusing an unsigned script', async () => {
+    const run = await tidepool([
+      'submit',
+      script('echo must-not-run'),
+      '--policy',
+      'AllSigned',
+      '--wait',
+      '--json',
+      ...endpoint,
+    ]);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe('rejected');
+    expect(result.error.code).toBe('integrity');
+    expect(JSON.stringify(result.log)).not.toContain('must-not-run');
+    expect(run.code).toBe(126);
+  });
+
   it('says clearly when no stack can be found', async () => {
     const run = await tidepool([
       'result',

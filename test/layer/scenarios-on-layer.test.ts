@@ -1,6 +1,6 @@
 // The bash and PowerShell scenarios (parts 1 and 3) run through `tidepool run` on the layer's
-// interpreters only. The CLI (bin/tidepool, the built dist/) runs as a child process whose whole
-// environment is: PATH = <layer>/bin:/usr/bin (without dotnet), HOME and TMPDIR in a temp dir,
+// interpreters only. The CLI (src/cli/main.ts bundled with esbuild, started as bin/tidepool
+// starts dist/) runs as a child process per step, whose whole environment is: PATH = <layer>/bin:/usr/bin (without dotnet), HOME and TMPDIR in a temp dir,
 // the layer settings (src/runtime/layer-env.ts), and TIDEPOOL_BASH / TIDEPOOL_PWSH pointing at
 // the layer's bin/bash and bin/pwsh. Probe steps check that those binaries really are the ones
 // running. The layer is built once per run by the globalSetup of jest.layer.config.js.
@@ -19,8 +19,7 @@ import {
 } from '../helpers/scenarios';
 import { ensureLayer, layerProcessEnv, REPO_ROOT, usrBinWithoutDotnet } from './layer-fixture';
 
-const CLI = path.join(REPO_ROOT, 'bin', 'tidepool');
-const CLI_ENTRY = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const ESBUILD = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
 /** Steps run at the same time (2 cores: a pwsh start is mostly CPU). */
 const CONCURRENCY = 3;
 const STEP_TIMEOUT_MS = 120_000;
@@ -41,31 +40,38 @@ interface CliOutcome {
   result: StepResult;
 }
 
-/** The newest modification time of any file under dir (0 when there is none). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** The child process runs the built CLI: refuse to test an outdated build. */
-function assertBuildIsCurrent(): void {
-  if (!fs.existsSync(CLI_ENTRY)) {
-    throw new Error(`${CLI_ENTRY} is missing: run \`npm run build\` (npm run test:layer does it)`);
-  }
-  const built = fs.statSync(CLI_ENTRY).mtimeMs;
-  if (newestMtime(path.join(REPO_ROOT, 'src')) > built) {
-    throw new Error('dist/ is older than src/: run `npm run build` (npm run test:layer does it)');
-  }
+/**
+ * The `tidepool` command as one file, bundled from the working tree's src/ (what bin/tidepool
+ * does with the built dist/, without depending on dist/ being current). esbuild runs as its own
+ * process: its JS API does not work inside jest's sandbox.
+ */
+function bundleCli(dir: string): string {
+  const entry = path.join(dir, 'tidepool-entry.js');
+  const out = path.join(dir, 'tidepool.js');
+  fs.writeFileSync(
+    entry,
+    [
+      "process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';",
+      `require(${JSON.stringify(path.join(REPO_ROOT, 'src', 'cli', 'main.ts'))})`,
+      '  .main(process.argv.slice(2))',
+      '  .then((code) => { process.exitCode = code; });',
+      '',
+    ].join('\n')
+  );
+  const r = spawnSync(
+    ESBUILD,
+    [entry, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${out}`],
+    { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 }
+  );
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`esbuild failed (${r.status}): ${r.stderr}`);
+  return out;
 }
 
 function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
     // The node binary by absolute path: the environment's PATH need not have node on it.
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: 'pipe' });
+    const child = spawn(process.execPath, [cli, ...args], { env, cwd, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => void (stdout += t));
@@ -179,6 +185,7 @@ const CASES: Case[] = [
 
 let layerDir = '';
 let workDir = '';
+let cli = '';
 let cliEnv: Record<string, string> = {};
 let outcomes = new Map<string, Promise<CliOutcome>>();
 const started = Date.now();
@@ -204,9 +211,9 @@ function runCase(c: Case, index: number): Promise<CliOutcome> {
 }
 
 beforeAll(async () => {
-  assertBuildIsCurrent();
   layerDir = fs.realpathSync(await ensureLayer());
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidepool-layer-scenarios-'));
+  cli = bundleCli(workDir);
   cliEnv = {
     ...layerProcessEnv(layerDir, workDir),
     TIDEPOOL_BASH: path.join(layerDir, 'bin', 'bash'),

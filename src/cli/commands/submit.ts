@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StepMessage } from '../../step/types';
@@ -23,6 +24,10 @@ prints its result as \`tidepool run\` does (same exit codes).
 
 Options: everything \`tidepool run\` takes (--syntax, --variables, --var, --sensitive,
 --module, --parameters, --timeout, --json), except --out, and:
+  --policy <name>, --enforce | --audit, --verbatim
+                             Tighten the worker's integrity policy for this step (it can
+                             never be loosened); trust roots and signers are the worker's.
+                             A bash script's <file>.sig is uploaded beside it
   --deployment <id>          The deployment the step belongs to (default: local)
   --step-id <id>             The step's id (default: from the file name and time)
   --step-name <name>         Its display name (Octopus.Action.Name)
@@ -33,7 +38,44 @@ Options: everything \`tidepool run\` takes (--syntax, --variables, --var, --sens
 ${STACK_HELP}
 `;
 
-const { out: _out, ...RUN_WITHOUT_OUT } = RUN_OPTIONS;
+const {
+  out: _out,
+  'trust-root': _roots,
+  'allowed-signers': _signers,
+  namespace: _namespaces,
+  'trust-store': _store,
+  'trust-store-digest': _digest,
+  'attestation-key': _key,
+  ...RUN_WITHOUT_OUT
+} = RUN_OPTIONS;
+
+const POLICIES = ['Unrestricted', 'RemoteSigned', 'AllSigned', 'Restricted'] as const;
+
+/** The step's own integrity request; trust material stays the worker's configuration. */
+function integrityOf(values: {
+  policy?: string | undefined;
+  enforce?: boolean | undefined;
+  audit?: boolean | undefined;
+  verbatim?: boolean | undefined;
+}): StepMessage['integrity'] | undefined {
+  if (values.enforce && values.audit) throw new UsageError('Give --enforce or --audit, not both');
+  const policy = values.policy
+    ? POLICIES.find((p) => p.toLowerCase() === values.policy?.toLowerCase())
+    : undefined;
+  if (values.policy && !policy) {
+    throw new UsageError(`--policy must be one of ${POLICIES.join(', ')}, got '${values.policy}'`);
+  }
+  if (!policy && !values.verbatim && !values.audit && !values.enforce) return undefined;
+  return {
+    ...(policy ? { policy } : {}),
+    ...(values.audit
+      ? { mode: 'Audit' as const }
+      : values.enforce || policy
+        ? { mode: 'Enforce' as const }
+        : {}),
+    ...(values.verbatim ? { verbatim: true } : {}),
+  };
+}
 
 const OPTIONS = {
   ...RUN_WITHOUT_OUT,
@@ -45,13 +87,21 @@ const OPTIONS = {
   wait: { type: 'boolean' },
 } as const;
 
-/** Moves inline script, variables and modules into the input store: the message carries keys. */
-export async function upload(client: StackClient, message: StepMessage): Promise<StepMessage> {
+/**
+ * Moves inline script, variables and modules into the input store: the message carries keys.
+ * A detached signature (`signature`, the text of `<file>.sig`) goes beside the script.
+ */
+export async function upload(
+  client: StackClient,
+  message: StepMessage,
+  signature?: string
+): Promise<StepMessage> {
   const base = prefixOf(message);
   const out: StepMessage = { ...message };
   if ('inline' in message.script) {
     const key = `${base}script.${message.syntax === 'bash' ? 'sh' : 'ps1'}`;
     await client.inputs.put(key, message.script.inline, 'text/plain; charset=utf-8');
+    if (signature !== undefined) await client.inputs.put(`${key}.sig`, signature, 'text/plain');
     out.script = { key };
   }
   if (message.variables && 'inline' in message.variables) {
@@ -107,8 +157,11 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
     queuedAt: new Date().toISOString(),
     ...(values.after?.length ? { previousSteps: values.after } : {}),
   };
+  const integrity = integrityOf(values);
+  if (integrity) message.integrity = integrity;
+  const signature = existsSync(`${file}.sig`) ? readFileSync(`${file}.sig`, 'utf8') : undefined;
   const client = await connect(values);
-  await sendStep(client, await upload(client, message));
+  await sendStep(client, await upload(client, message, signature));
   const address = `${message.deploymentId}/${message.stepId}`;
   if (!values.wait) {
     io.out(
