@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-
-// The AWS SDK's note about Node 22 is not a benchmark result.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatTable, type Stats } from './harness';
 import { benchPipeline } from './pipeline';
+
+// The AWS SDK's note about Node 22 is not a benchmark result.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 type Section = { title: string; run: () => Promise<Stats[]> };
 
