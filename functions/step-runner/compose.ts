@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { roleAssumer } from '../../src/aws/assume-role';
 import { s3Client, sqsClient } from '../../src/aws/clients';
 import { S3ObjectStore } from '../../src/aws/s3-store';
+import { interpreterVersions } from '../../src/run/interpreter-versions';
 import { LocalHost } from '../../src/run/local-host';
 import { integrityFromConfig } from '../../src/integrity/config';
 import { loadConfig } from '../../src/worker/config';
@@ -26,6 +27,14 @@ export async function compose(env: NodeJS.ProcessEnv = process.env): Promise<Wor
   });
   const host = new LocalHost(env.TIDEPOOL_WORK_DIR ?? '/tmp', env);
   host.prewarm('bash');
+  const log: WorkerDeps['log'] = (level, message, fields) => {
+    // Structured JSON lines: CloudWatch Logs Insights can query them.
+    const line = JSON.stringify({ level, message, ...fields, time: new Date().toISOString() });
+    if (level === 'error') console.error(line);
+    else console.log(line);
+  };
+  // Once per container: which bash and pwsh this worker runs steps with.
+  log('info', 'interpreter versions', { ...(await interpreterVersions(env)) });
   const queueUrl = config.queueUrl;
   return {
     config,
@@ -50,11 +59,6 @@ export async function compose(env: NodeJS.ProcessEnv = process.env): Promise<Wor
     ...(config.allowedScriptRoles
       ? { assumeRole: roleAssumer(new STSClient({ region: config.region }), config.region) }
       : {}),
-    log: (level, message, fields) => {
-      // Structured JSON lines: CloudWatch Logs Insights can query them.
-      const line = JSON.stringify({ level, message, ...fields, time: new Date().toISOString() });
-      if (level === 'error') console.error(line);
-      else console.log(line);
-    },
+    log,
   };
 }

@@ -155,5 +155,11 @@ export async function interpreterVersions(
         (e: unknown) => void (result.problems.pwsh = message(e))
       ),
   ]);
-  return result;
+  // Versions first: the order the log line reads best in.
+  const { bash: bashVersionText, pwsh: pwshVersionText, ...rest } = result;
+  return {
+    ...(bashVersionText !== undefined ? { bash: bashVersionText } : {}),
+    ...(pwshVersionText !== undefined ? { pwsh: pwshVersionText } : {}),
+    ...rest,
+  };
 }

@@ -1,29 +1,6 @@
-import {
-  expectScenario,
-  loadScenarios,
-  variablesDocument,
-  type Scenario,
-} from '../helpers/scenarios';
+import { expectScenario, loadScenarios, variablesDocument } from '../helpers/scenarios';
 import { runScript } from '../helpers/cli';
-
-/**
- * Deliberate fixes of Calamari quirks (contract section 10), documented in
- * docs/compatibility.md: the test asserts Tidepool's documented behaviour instead.
- */
-const DEVIATIONS: Record<string, (e: Scenario['expect']) => Scenario['expect']> = {
-  // A missing artifact still stops the script with 127, but with a clear message instead of
-  // bash's "error_exit: command not found".
-  'bash-artifact-missing-file-fails-script': (e) => ({
-    ...e,
-    logContains: ['Collecting missing.txt as an artifact...', "there is no file at 'missing.txt'"],
-  }),
-  // No transport key exists, so nothing is exposed: $sensitiveVariableKey is empty.
-  'bash-decryption-key-is-masked': (e) => ({
-    ...e,
-    logContains: [],
-    logLevels: [{ level: 'info', text: 'key=' }],
-  }),
-};
+import { expectedFor } from '../helpers/deviations';
 
 describe('Bash scenarios through tidepool run', () => {
   const scenarios = loadScenarios('Bash');
@@ -37,7 +14,7 @@ describe('Bash scenarios through tidepool run', () => {
       syntax: 'bash',
       variables: variablesDocument(scenario),
     });
-    const expected = DEVIATIONS[scenario.name]?.(scenario.expect) ?? scenario.expect;
+    const expected = expectedFor(scenario);
     expectScenario(run.result, expected);
   });
 });

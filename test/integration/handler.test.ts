@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { localWorkerDeps } from '../../src/local/stack';
@@ -262,6 +263,32 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
       (await server.result('handler-test', second.stepId))?.log.map((l) => l.text) ?? [];
     expect(texts).toContain('colour=blue');
     expect(texts).toContain('pin=********');
+  });
+
+  it('works as the deployed Lambda handler, configured from its environment', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      TIDEPOOL_BUCKET: server.bucket,
+      TIDEPOOL_QUEUE_URL: server.queueUrl,
+      TIDEPOOL_AWS_ENDPOINT: server.endpoint,
+      TIDEPOOL_WORK_DIR: os.tmpdir(),
+    });
+    try {
+      const { handler } = await import('../../functions/step-runner/handler');
+      const ok = step('echo "from the handler"');
+      const event = await eventOf([ok, 'not json']);
+      const context = {
+        getRemainingTimeInMillis: () => 60000,
+      } as unknown as import('aws-lambda').Context;
+      const response = await handler(event, context);
+      const bad = event.Records.find((r) => r.body === 'not json');
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad?.messageId }] });
+      expect((await server.result('handler-test', ok.stepId))?.log.map((l) => l.text)).toContain(
+        'from the handler'
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('reads scripts and variables from the input prefix by key', async () => {

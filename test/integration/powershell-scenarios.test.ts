@@ -1,27 +1,8 @@
 import { killAllGroups } from '../../src/run/script-process';
 import { locateInterpreter } from '../../src/run/interpreters';
 import { runScript } from '../helpers/cli';
-import {
-  expectScenario,
-  loadScenarios,
-  variablesDocument,
-  type Scenario,
-} from '../helpers/scenarios';
-
-/**
- * Where Tidepool (on pwsh 7.6) deliberately differs from a scenario's expectation; each is
- * documented in docs/compatibility.md, and the test asserts Tidepool's behaviour instead.
- */
-const DEVIATIONS: Record<string, (e: Scenario['expect']) => Scenario['expect']> = {
-  // The scenario (inferred, never executed) expects the bare message as the error line. pwsh 7
-  // renders a non-terminating error from a script file in its ConciseView: the position block
-  // with the message as its last line, all at error level on stderr. Tidepool keeps pwsh's own
-  // rendering (plain text, no ANSI colours) rather than reformatting error records.
-  'ps-error-action-continue-keeps-going': (e) => ({
-    ...e,
-    logLevels: [{ level: 'error', text: '     | soft failure' }],
-  }),
-};
+import { expectedFor } from '../helpers/deviations';
+import { expectScenario, loadScenarios, variablesDocument } from '../helpers/scenarios';
 
 let pwshProblem = '';
 try {
@@ -52,7 +33,7 @@ describe('PowerShell scenarios through tidepool run', () => {
         syntax: 'powershell',
         variables: variablesDocument(scenario),
       });
-      const expected = DEVIATIONS[scenario.name]?.(scenario.expect) ?? scenario.expect;
+      const expected = expectedFor(scenario);
       expectScenario(run.result, expected);
     },
     60000
