@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   NoSuchKey,
   PutObjectCommand,
+  type PutObjectCommandInput,
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -76,7 +77,11 @@ export class S3ObjectStore implements ObjectStore {
     return new S3ObjectStore(this.client, this.bucket, this.prefix + prefix);
   }
 
-  async get(key: string, maxBytes: number): Promise<Buffer | undefined> {
+  /** The object's bytes and ETag, or undefined when there is no such key. */
+  private async fetch(
+    key: string,
+    maxBytes: number
+  ): Promise<{ body: Buffer; etag: string } | undefined> {
     const full = this.full(key);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full }));
@@ -84,7 +89,8 @@ export class S3ObjectStore implements ObjectStore {
         (out.Body as Readable | undefined)?.destroy();
         throw new TooLargeError(key, maxBytes);
       }
-      return await readBounded(out.Body as Readable, key, maxBytes);
+      const body = await readBounded(out.Body as Readable, key, maxBytes);
+      return { body, etag: out.ETag ?? '' };
     } catch (error) {
       if (error instanceof TooLargeError) throw error;
       if (error instanceof NoSuchKey || status(error) === 404) return undefined;
@@ -92,38 +98,43 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
+  async get(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    return (await this.fetch(key, maxBytes))?.body;
+  }
+
+  /** The object's text and ETag, or undefined. */
+  async getWithEtag(
+    key: string,
+    maxBytes: number
+  ): Promise<{ text: string; etag: string } | undefined> {
+    const found = await this.fetch(key, maxBytes);
+    return found && { text: found.body.toString('utf8'), etag: found.etag };
+  }
+
+  private async write(
+    op: string,
+    key: string,
+    input: Omit<PutObjectCommandInput, 'Bucket' | 'Key'>
+  ): Promise<void> {
     const full = this.full(key);
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: full,
-          Body: body,
-          ContentType: contentType,
-        })
-      );
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: full, ...input }));
     } catch (error) {
-      throw new StoreError('write', full, isRetryable(error), { cause: error });
+      throw new StoreError(op, full, isRetryable(error), { cause: error });
     }
   }
 
+  put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
+    return this.write('write', key, { Body: body, ContentType: contentType });
+  }
+
   async putFile(key: string, filePath: string, contentType?: string): Promise<void> {
-    const full = this.full(key);
     const { size } = await fs.stat(filePath);
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: full,
-          Body: createReadStream(filePath),
-          ContentLength: size,
-          ContentType: contentType,
-        })
-      );
-    } catch (error) {
-      throw new StoreError('upload', full, isRetryable(error), { cause: error });
-    }
+    await this.write('upload', key, {
+      Body: createReadStream(filePath),
+      ContentLength: size,
+      ContentType: contentType,
+    });
   }
 
   /**
@@ -135,22 +146,17 @@ export class S3ObjectStore implements ObjectStore {
     body: string,
     condition: { ifMatch?: string }
   ): Promise<boolean> {
-    const full = this.full(key);
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: full,
-          Body: body,
-          ContentType: 'application/json',
-          ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
-        })
-      );
+      await this.write('write', key, {
+        Body: body,
+        ContentType: 'application/json',
+        ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
+      });
       return true;
     } catch (error) {
-      const code = status(error);
+      const code = status((error as StoreError).cause);
       if (code === 412 || code === 409) return false;
-      throw new StoreError('write', full, isRetryable(error), { cause: error });
+      throw error;
     }
   }
 
@@ -160,23 +166,6 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: full }));
     } catch (error) {
       throw new StoreError('delete', full, isRetryable(error), { cause: error });
-    }
-  }
-
-  /** The object's text and ETag, or undefined. */
-  async getWithEtag(
-    key: string,
-    maxBytes: number
-  ): Promise<{ text: string; etag: string } | undefined> {
-    const full = this.full(key);
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: full }));
-      const body = await readBounded(out.Body as Readable, key, maxBytes);
-      return { text: body.toString('utf8'), etag: out.ETag ?? '' };
-    } catch (error) {
-      if (error instanceof TooLargeError) throw error;
-      if (error instanceof NoSuchKey || status(error) === 404) return undefined;
-      throw new StoreError('read', full, isRetryable(error), { cause: error });
     }
   }
 }
