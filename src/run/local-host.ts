@@ -56,6 +56,16 @@ export interface StepHost {
   close?(): void;
 }
 
+/**
+ * The script-runtime layer's bin/ that scripts should find first on PATH: /opt/bin on Lambda,
+ * or the layer an interpreter was located in (a layer tree has share/tidepool/layer.json).
+ */
+export function layerBinFor(interpreter: string): string | undefined {
+  const bin = path.dirname(interpreter);
+  if (existsSync(path.join(bin, '..', 'share', 'tidepool', 'layer.json'))) return bin;
+  return existsSync(LAYER_BIN) ? LAYER_BIN : undefined;
+}
+
 /** Steps run as child processes of this worker, in private directories under `baseDir`. */
 export class LocalHost implements StepHost {
   private readonly interpreters = new Map<Syntax, string>();
@@ -77,7 +87,7 @@ export class LocalHost implements StepHost {
       return {
         command: this.interpreter(syntax),
         args,
-        env: baseEnvironment(existsSync(LAYER_BIN) ? LAYER_BIN : undefined, syntax),
+        env: baseEnvironment(layerBinFor(this.interpreter(syntax)), syntax),
         cwd: '/',
       };
     }, warm);

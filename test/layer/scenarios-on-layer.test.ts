@@ -121,6 +121,7 @@ const BASH_PROBE = [
   'set_octopusvariable "BashExe" "$(readlink /proc/$$/exe)"',
   'set_octopusvariable "ScriptHome" "$HOME"',
   'set_octopusvariable "ScriptPath" "$PATH"',
+  'set_octopusvariable "FindPath" "$(command -v find)"',
   '',
 ].join('\n');
 
@@ -282,6 +283,9 @@ describe('the interpreters that run the steps are the layer’s', () => {
     expect(vars.BashVersion?.value).toMatch(/^5\.2\.15\(/);
     expect(vars.BashExe?.value).toBe(path.join(layerDir, 'bin', 'bash'));
     expect(vars.ScriptHome?.value.startsWith(workDir + path.sep)).toBe(true);
+    // Scripts find the layer's tools before the machine's.
+    expect(vars.ScriptPath?.value.split(':')[0]).toBe(path.join(layerDir, 'bin'));
+    expect(vars.FindPath?.value).toBe(path.join(layerDir, 'bin', 'find'));
   });
 
   it('pwsh: the layer’s PowerShell 7.6.9 on its own .NET runtime, nothing of a dotnet install', async () => {
