@@ -56,7 +56,7 @@ new_octopusartifact() {
   fi
   __tp_full="$(cd "$(dirname -- "$__tp_path")" && pwd -P)/$(basename -- "$__tp_path")"
   if [ -z "$__tp_name" ]; then __tp_name="$(basename -- "$__tp_path")"; fi
-  __tp_length=$(wc -c < "$__tp_path" | tr -d ' ')
+  __tp_length=$(wc -c < "$__tp_path" 2>/dev/null | tr -d ' ') || __tp_length=0
   printf '%s\\n' "##octopus[createArtifact path='$(__tp_b64 "$__tp_full")' name='$(__tp_b64 "$__tp_name")' length='$(__tp_b64 "$__tp_length")']"
   write_verbose "Artifact $__tp_name will be collected from $__tp_full after this step completes"
 }

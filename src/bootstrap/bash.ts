@@ -1,6 +1,12 @@
 import * as path from 'node:path';
 import { BASH_HELPERS } from './bash-helpers';
-import { moduleFileStem, toLf, type BootstrapInput, type BootstrapPlan } from './plan';
+import {
+  LOADED_MESSAGE,
+  moduleFileStem,
+  toLf,
+  type BootstrapInput,
+  type BootstrapPlan,
+} from './plan';
 
 /**
  * How a bash interpreter waits for its step: it reads the bootstrap's path from stdin and
@@ -105,6 +111,8 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
     BASH_HELPERS,
     `__tp_load_variables __tp_vars ${shellQuote(variablesPath)}`,
     withArray ? `__tp_load_variables octopus_parameters ${shellQuote(rawPath)}` : '',
+    // The worker deletes the variables and credentials files on this line (no fork for rm).
+    `printf '%s\\n' '##octopus[${LOADED_MESSAGE}]'`,
     environmentBlock(input),
     // The parameters are script text by contract: Octopus pastes them after the source line.
     `source ${shellQuote(scriptPath)} ${toLf(input.parameters).replace(/\n/g, ' ')}`,
@@ -119,5 +127,10 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
     files,
     entry: bootstrapPath,
     maskValues: extraEnv.filter(([name]) => /SECRET|TOKEN|PASSWORD/i.test(name)).map(([, v]) => v),
+    secretFiles: [
+      variablesPath,
+      ...(withArray ? [rawPath] : []),
+      ...(extraEnv.length > 0 ? [envPath] : []),
+    ],
   };
 }

@@ -16,6 +16,11 @@ export interface BootstrapPlan {
   entry: string;
   /** Values the worker itself must mask (e.g. transport secrets), beyond the variables. */
   maskValues: string[];
+  /**
+   * Files holding variables or credentials that the worker deletes as soon as the bootstrap
+   * says it has read them (the `tidepool-loaded` service message), before the script runs.
+   */
+  secretFiles?: string[];
 }
 
 export interface ScriptModule {
@@ -56,6 +61,9 @@ export interface BootstrapInput {
   /** Environment variables for this step alone (e.g. an assumed role's credentials). */
   extraEnv?: Record<string, string>;
 }
+
+/** The service message a bootstrap prints once it has read its variables. */
+export const LOADED_MESSAGE = 'tidepool-loaded';
 
 export function toLf(text: string): string {
   return text.replace(/\r\n?/g, '\n');

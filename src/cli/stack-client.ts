@@ -159,8 +159,20 @@ export async function follow(
     }
     const result = await readResult(client, address);
     if (result) {
+      // The last chunk may have been written between our last look and the result.
+      const seen = chunk;
+      for (;;) {
+        const last = await client.results.get(
+          `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
+          16 << 20
+        );
+        if (!last) break;
+        for (const line of last.toString('utf8').split('\n'))
+          if (line) onEntry(JSON.parse(line) as LiveRecord);
+        chunk++;
+      }
       // A step that never ran has no live chunks: its log is in the result.
-      if (chunk === 1) for (const entry of result.log) onEntry(entry);
+      if (seen === 1 && chunk === 1) for (const entry of result.log) onEntry(entry);
       return result;
     }
     if (options.signal?.aborted) throw new Error('stopped following');

@@ -29,7 +29,13 @@ const STDERR_SWITCHES: Record<string, StderrState> = {
 };
 
 /** How long a message may go on across lines before it is taken as plain text. */
-const MAX_PENDING_MESSAGE_CHARS = 1 << 20;
+const MAX_PENDING_MESSAGE_CHARS = 64 * 1024;
+const MAX_PENDING_MESSAGE_LINES = 200;
+/** Bounds on what a script can make the worker hold: a script controls all of it. */
+const MAX_OUTPUT_VARIABLES = 10_000;
+const MAX_OUTPUT_BYTES = 32 << 20;
+const MAX_PROGRESS_UPDATES = 1_000;
+const MAX_ARTIFACT_ANNOUNCEMENTS = 10_000;
 
 /**
  * Reads the script's output as the Octopus server does: service messages from both streams,
@@ -46,10 +52,20 @@ export class OutputCollector {
 
   private stdoutLevel: StdoutState = 'info';
   private stderrLevel: StderrState = 'error';
-  private readonly pending: Record<'stdout' | 'stderr', string | undefined> = {
+  /** Lines of a message whose closing `]` has not arrived yet, per stream. */
+  private readonly pending: Record<
+    'stdout' | 'stderr',
+    { lines: string[]; chars: number } | undefined
+  > = {
     stdout: undefined,
     stderr: undefined,
   };
+  private outputBytes = 0;
+  private warnedOutputs = false;
+  /** Progress updates beyond the bound, counted but not kept. */
+  progressOmitted = 0;
+  /** Called when the bootstrap says it has read its variables (`tidepool-loaded`). */
+  onLoaded: (() => void) | undefined;
 
   constructor(
     readonly masker: Masker,
@@ -65,7 +81,20 @@ export class OutputCollector {
     let line = raw;
     const pending = this.pending[stream];
     if (pending !== undefined) {
-      line = pending + line;
+      // Only the new line can close the message: no rescanning of what is held.
+      if (!raw.includes(']')) {
+        pending.lines.push(raw);
+        pending.chars += raw.length;
+        if (
+          pending.chars > MAX_PENDING_MESSAGE_CHARS ||
+          pending.lines.length > MAX_PENDING_MESSAGE_LINES
+        ) {
+          this.pending[stream] = undefined;
+          for (const held of pending.lines) this.text(stream, held);
+        }
+        return;
+      }
+      line = pending.lines.join('') + raw;
       this.pending[stream] = undefined;
     }
     if (stream === 'stderr' && !line.startsWith('##octopus') && line.trim() !== '') {
@@ -79,7 +108,7 @@ export class OutputCollector {
     for (const stream of ['stdout', 'stderr'] as const) {
       const pending = this.pending[stream];
       this.pending[stream] = undefined;
-      if (pending !== undefined) this.text(stream, pending);
+      for (const held of pending?.lines ?? []) this.text(stream, held);
     }
   }
 
@@ -96,7 +125,7 @@ export class OutputCollector {
           if (rest.length > MAX_PENDING_MESSAGE_CHARS) {
             this.text(stream, rest);
           } else {
-            this.pending[stream] = rest;
+            this.pending[stream] = { lines: [rest], chars: rest.length };
           }
           return;
         case 'malformed':
@@ -142,6 +171,22 @@ export class OutputCollector {
         if (varName === undefined || value === undefined) return;
         const sensitive = /^true$/i.test(attributes.get('sensitive')?.trim() ?? '');
         if (sensitive) this.masker.add(value);
+        const size = varName.length + value.length;
+        const known = this.outputVariables.has(varName);
+        if (
+          (!known && this.outputVariables.size >= MAX_OUTPUT_VARIABLES) ||
+          this.outputBytes + size > MAX_OUTPUT_BYTES
+        ) {
+          if (!this.warnedOutputs) {
+            this.warnedOutputs = true;
+            this.system(
+              'warning',
+              `Output variable ${varName} and any later ones were dropped: more than ${MAX_OUTPUT_VARIABLES} variables or ${MAX_OUTPUT_BYTES} bytes`
+            );
+          }
+          return;
+        }
+        this.outputBytes += size;
         this.outputVariables.set(varName, { value, sensitive });
         return;
       }
@@ -149,6 +194,7 @@ export class OutputCollector {
         const artifactName = attributes.get('name');
         const path = attributes.get('path');
         if (artifactName === undefined || path === undefined) return;
+        if (this.artifacts.length >= MAX_ARTIFACT_ANNOUNCEMENTS) return;
         const length = Number.parseInt(attributes.get('length') ?? '', 10);
         this.artifacts.push({
           name: artifactName,
@@ -161,15 +207,31 @@ export class OutputCollector {
         const text = attributes.get('percentage') ?? '';
         const message = attributes.get('message');
         if (!/^\s*-?\d+\s*$/.test(text) || message === undefined) return;
-        this.progress.push({ percentage: Number.parseInt(text, 10), message });
+        if (this.progress.length >= MAX_PROGRESS_UPDATES) {
+          this.progressOmitted++;
+          return;
+        }
+        this.progress.push({
+          percentage: Number.parseInt(text, 10),
+          message: this.masker.apply(message.slice(0, 4096)),
+        });
         return;
       }
-      case 'resultMessage':
-        this.resultMessage = attributes.get('message') ?? this.resultMessage;
+      case 'resultMessage': {
+        const message = attributes.get('message');
+        if (message !== undefined)
+          this.resultMessage = this.masker.apply(message.slice(0, 64 * 1024));
         return;
+      }
       case 'mask':
         this.masker.add(attributes.get('value'));
         return;
+      case 'tidepool-loaded': {
+        const loaded = this.onLoaded;
+        this.onLoaded = undefined;
+        loaded?.();
+        return;
+      }
       default:
         // Environment state, targets, Kubernetes reports: server features with no effect here.
         return;

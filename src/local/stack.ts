@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { s3Client, sqsClient } from '../aws/clients';
 import { S3ObjectStore } from '../aws/s3-store';
 import { LocalHost } from '../run/local-host';
@@ -85,7 +90,22 @@ export function localWorkerDeps(
   const bucket = new S3ObjectStore(s3, config.bucket);
   const host = new LocalHost(path.join(os.tmpdir(), 'tidepool-local'), process.env);
   host.prewarm('bash');
+  const sqs = sqsClient({ region: config.region, endpoint: config.endpoint });
+  const queueUrl = config.queueUrl;
   return {
+    ...(queueUrl
+      ? {
+          extendVisibility: async (receiptHandle: string, seconds: number) => {
+            await sqs.send(
+              new ChangeMessageVisibilityCommand({
+                QueueUrl: queueUrl,
+                ReceiptHandle: receiptHandle,
+                VisibilityTimeout: seconds,
+              })
+            );
+          },
+        }
+      : {}),
     config,
     inputs: bucket.child(config.inputsPrefix),
     results: bucket.child(config.resultsPrefix),

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../store/object-store';
-import { TooLargeError } from '../store/object-store';
+import { InvalidKeyError, TooLargeError } from '../store/object-store';
 import type { Source } from '../step/types';
 import { InputError } from './variables';
 
@@ -26,6 +26,9 @@ export async function resolveSource(
   try {
     body = await store.get(source.key, maxBytes);
   } catch (error) {
+    if (error instanceof InvalidKeyError) {
+      throw new InputError('input-invalid', field, `${field}: ${error.message}`);
+    }
     if (error instanceof TooLargeError) {
       throw new InputError(
         'input-too-large',

@@ -53,8 +53,11 @@ export interface RunOptions {
   onProgress?(update: ProgressUpdate): void;
   /** Aborting cancels the step: the script is stopped and the result says cancelled. */
   signal?: AbortSignal;
-  /** Milliseconds the step may run at most, whatever its own timeout says (Lambda's deadline). */
-  maxRunMs?: number;
+  /**
+   * When the script must be stopped at the latest (epoch ms), whatever its own timeout says:
+   * Lambda's deadline less what storing the result needs. The grace period is taken off too.
+   */
+  deadlineAt?: number;
   /** When the step was accepted, if earlier than now (queue receipt). */
   receivedAt?: Date;
   /** Environment variables for this step's script alone (an assumed role's credentials). */
@@ -221,7 +224,10 @@ async function execute(
       rendered,
     });
   } finally {
-    await deps.host.cleanup(dirs);
+    // The result is stored by now: a directory that cannot be deleted must not replace it.
+    await deps.host.cleanup(dirs).catch((error: unknown) => {
+      process.emitWarning(`Could not delete step directory: ${(error as Error).message}`);
+    });
   }
 }
 
@@ -252,10 +258,14 @@ async function runAndStore(
     options.onLog?.(entry);
   });
   const reportedProgress = { count: 0 };
+  const secretFiles = p.plan.secretFiles ?? [];
+  if (secretFiles.length > 0) collector.onLoaded = () => deps.host.discard(secretFiles);
 
   let timeoutMs = (step.timeoutSeconds ?? p.config.defaultTimeoutSeconds) * 1000;
-  if (options.maxRunMs !== undefined)
-    timeoutMs = Math.max(0, Math.min(timeoutMs, options.maxRunMs));
+  if (options.deadlineAt !== undefined) {
+    const left = options.deadlineAt - Date.now() - p.config.graceMs;
+    timeoutMs = Math.max(0, Math.min(timeoutMs, left));
+  }
   const spawned: { at?: Date } = {};
   const outcome = await deps.host.execute({
     syntax: p.plan.interpreter,
@@ -277,6 +287,12 @@ async function runAndStore(
   });
   options.mark?.('exited');
   collector.end();
+  if (collector.progressOmitted > 0) {
+    collector.system(
+      'warning',
+      `${collector.progressOmitted} progress updates past the first 1000 were not kept`
+    );
+  }
 
   const decision = decideStatus({
     ...outcome,
@@ -361,25 +377,32 @@ async function storeArtifacts(
 ): Promise<ArtifactRecord[]> {
   const records: ArtifactRecord[] = [];
   const { limits } = p.config;
-  for (const [index, artifact] of collector.artifacts.entries()) {
+  // Names and paths come from the script: masked like its log before they are stored.
+  const mask = (text: string) => collector.masker.apply(text);
+  for (const [index, announced] of collector.artifacts.entries()) {
+    const artifact = { ...announced, name: mask(announced.name) };
     if (index >= limits.artifactCount) {
       records.push({
         name: artifact.name,
         refused: `more than ${limits.artifactCount} artifacts`,
-        sourcePath: artifact.path,
+        sourcePath: mask(artifact.path),
       });
       continue;
     }
-    const resolved = await deps.host.resolveArtifact(p.dirs, artifact.path, limits.artifactBytes);
+    const resolved = await deps.host.resolveArtifact(p.dirs, announced.path, limits.artifactBytes);
     if (resolved.kind === 'missing') {
       collector.system(
         'warning',
         `Artifact ${artifact.name} was not collected: there is no file at '${artifact.path}'`
       );
-      records.push({ name: artifact.name, missing: true, sourcePath: artifact.path });
+      records.push({ name: artifact.name, missing: true, sourcePath: mask(artifact.path) });
     } else if (resolved.kind === 'refused') {
       collector.system('warning', `Artifact ${artifact.name} was refused: ${resolved.reason}`);
-      records.push({ name: artifact.name, refused: resolved.reason, sourcePath: artifact.path });
+      records.push({
+        name: artifact.name,
+        refused: resolved.reason,
+        sourcePath: mask(artifact.path),
+      });
     } else {
       const key = `${prefix}artifacts/${index + 1}-${safeArtifactFileName(artifact.name)}`;
       await deps.results.putFile(key, resolved.realPath);
@@ -388,7 +411,7 @@ async function storeArtifacts(
         path: deps.results.locate(key),
         size: resolved.size,
         sha256: resolved.sha256,
-        sourcePath: artifact.path,
+        sourcePath: mask(artifact.path),
       });
     }
   }

@@ -1,5 +1,5 @@
 import { resolveVariables } from '../octostache';
-import type { ScriptModule } from '../bootstrap/plan';
+import { moduleFileStem, type ScriptModule } from '../bootstrap/plan';
 import type { ModuleSpec, StepMessage, Syntax, VariableValue } from '../step/types';
 
 export interface StepVariables {
@@ -104,6 +104,21 @@ export function collectModules(
   }
   for (const m of explicit) {
     modules.set(m.name.toLowerCase(), { name: m.name, syntax: m.syntax, text: m.text });
+  }
+  // Bash modules become <stem>.sh beside Script.sh: two that share a file name cannot both exist.
+  const files = new Map<string, string>([['script', 'the script itself']]);
+  for (const m of modules.values()) {
+    if (m.syntax !== 'bash') continue;
+    const file = (moduleFileStem(m.name) || 'Module').toLowerCase();
+    const other = files.get(file);
+    if (other !== undefined) {
+      throw new InputError(
+        'input-invalid',
+        '/modules',
+        `Bash script module '${m.name}' would be written as ${moduleFileStem(m.name) || 'Module'}.sh, the same file as ${other}`
+      );
+    }
+    files.set(file, `module '${m.name}'`);
   }
   return [...modules.values()];
 }

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   promises as fs,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import * as os from 'node:os';
@@ -51,6 +52,8 @@ export interface StepHost {
   ): Promise<ResolvedArtifact>;
   openLog(dirs: StepDirs): LogSink;
   cleanup(dirs: StepDirs): Promise<void>;
+  /** Deletes files at once (variables read by the bootstrap); missing ones are fine. */
+  discard(files: string[]): void;
   environmentInfo(): EnvironmentInfo;
   /** Ends interpreters started ahead of need. */
   close?(): void;
@@ -64,6 +67,23 @@ export function layerBinFor(interpreter: string): string | undefined {
   const bin = path.dirname(interpreter);
   if (existsSync(path.join(bin, '..', 'share', 'tidepool', 'layer.json'))) return bin;
   return existsSync(LAYER_BIN) ? LAYER_BIN : undefined;
+}
+
+async function restoreWriteAccess(dir: string): Promise<void> {
+  await fs.chmod(dir, 0o700).catch(() => undefined);
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isDirectory()) await restoreWriteAccess(path.join(dir, entry.name));
+  }
+}
+
+/** Step directories not yet cleaned up, for a worker that must exit at once. */
+const liveStepRoots = new Set<string>();
+
+/** Deletes every step directory this worker still has (forced exit after killAllGroups). */
+export function removeLiveStepDirsSync(): void {
+  for (const root of liveStepRoots) rmSync(root, { recursive: true, force: true });
+  liveStepRoots.clear();
 }
 
 /** Steps run as child processes of this worker, in private directories under `baseDir`. */
@@ -114,6 +134,7 @@ export class LocalHost implements StepHost {
     mkdirSync(this.baseDir, { recursive: true });
     // mkdtemp makes the directory 0700: private to the worker's user.
     const root = mkdtempSync(path.join(this.baseDir, 'tidepool-step-'));
+    liveStepRoots.add(root);
     const dirs: StepDirs = {
       work: path.join(root, 'work'),
       boot: path.join(root, 'boot'),
@@ -173,6 +194,7 @@ export class LocalHost implements StepHost {
     let lines: string[] = [];
     let size = 0;
     let stream: ReturnType<typeof createWriteStream> | undefined;
+    let failure: Error | undefined;
     return {
       append: (line) => {
         if (stream) {
@@ -183,24 +205,41 @@ export class LocalHost implements StepHost {
         size += line.length + 1;
         if (size > LOG_SPILL_BYTES) {
           stream = createWriteStream(file, { mode: 0o600 });
+          // A full disk must not crash the worker: the failure is reported when the log closes.
+          stream.on('error', (error) => (failure ??= error));
           stream.write(lines.join('\n') + '\n');
           lines = [];
         }
       },
       close: () => {
         const spilled = stream;
-        if (!spilled)
+        if (!spilled) {
           return Promise.resolve(Buffer.from(lines.length ? lines.join('\n') + '\n' : ''));
+        }
         return new Promise<string>((resolve, reject) => {
+          if (failure || spilled.destroyed) return reject(failure ?? new Error('log file closed'));
           spilled.once('error', reject);
-          spilled.end(() => resolve(file));
+          spilled.end(() => (failure ? reject(failure) : resolve(file)));
         });
       },
     };
   }
 
+  discard(files: string[]): void {
+    for (const file of files) rmSync(file, { force: true });
+  }
+
   async cleanup(dirs: StepDirs): Promise<void> {
-    await fs.rm(path.dirname(dirs.work), { recursive: true, force: true });
+    const root = path.dirname(dirs.work);
+    liveStepRoots.delete(root);
+    try {
+      await fs.rm(root, { recursive: true, force: true });
+    } catch {
+      // A script can leave directories it cannot delete itself (read-only module caches,
+      // chmod 000): give the worker's user back its rights, then delete again.
+      await restoreWriteAccess(root);
+      await fs.rm(root, { recursive: true, force: true });
+    }
   }
 
   environmentInfo(): EnvironmentInfo {

@@ -43,6 +43,8 @@ export class Claims {
     } catch {
       claim = { worker: 'unknown', claimedAt: '', expiresAt: '' };
     }
+    // Our own claim: a retried conditional put whose first attempt did land.
+    if (claim.worker === this.worker) return { kind: 'claimed' };
     const expires = Date.parse(claim.expiresAt);
     if (Number.isFinite(expires) && expires > this.now()) return { kind: 'held', by: claim };
     const took = await withRetries(() =>

@@ -195,14 +195,16 @@ async function runWatched(
     Math.min(leaseEveryMs, (config.claimTtlSeconds * 1000) / 2)
   );
   try {
-    const maxRunMs = Math.max(0, deadline.getRemainingTimeInMillis() - config.deadlineMarginMs);
+    const deadlineAt = Date.now() + deadline.getRemainingTimeInMillis() - config.deadlineMarginMs;
     return await runStep(options.value, pipelineDeps, {
       receivedAt: options.receivedAt,
       signal: cancel.signal,
-      maxRunMs,
+      deadlineAt,
       onLog: (entry: LogEntry) => live.add(entry),
       onProgress: (progress) => live.add({ progress }),
-      beforeResult: () => live.flush(),
+      // Live chunks are a convenience; the result must not wait long for them.
+      beforeResult: () =>
+        Promise.race([live.flush(), new Promise<void>((r) => setTimeout(r, 2000))]),
       ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     });
   } finally {

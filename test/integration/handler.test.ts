@@ -152,12 +152,13 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
   it('stops a step before the Lambda deadline and stores timed-out with the log so far', async () => {
     const s = step('echo before-deadline; sleep 30; echo never');
     const started = Date.now();
+    // 8 s left, 1 s kept for storing, 5 s of grace for the script to stop: 2 s of running.
     const response = await handleBatch(
       await eventOf([s]),
       worker({ TIDEPOOL_DEADLINE_MARGIN_MS: '1000' }),
-      within(2500)
+      within(8000)
     );
-    expect(Date.now() - started).toBeLessThan(10000);
+    expect(Date.now() - started).toBeLessThan(8000);
     expect(response.batchItemFailures).toEqual([]);
     const result = await server.result('handler-test', s.stepId);
     expect(result?.status).toBe('timed-out');

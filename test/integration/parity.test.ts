@@ -123,7 +123,10 @@ function observable(r: StepResult) {
       ...('size' in a ? { size: a.size, sha256: a.sha256 } : {}),
     })),
     progress: r.progress,
-    log: r.log.map((l) => ({ level: l.level, stream: l.stream, text: blank(l.text) })),
+    // stdout and stderr are separate pipes: only the order within each stream is defined.
+    log: [...r.log]
+      .sort((a, b) => a.stream.localeCompare(b.stream))
+      .map((l) => ({ level: l.level, stream: l.stream, text: blank(l.text) })),
   };
 }
 

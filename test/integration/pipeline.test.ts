@@ -134,6 +134,21 @@ describe('pipeline: running bash steps', () => {
     }
   });
 
+  it('deletes the variables and credentials files before the script runs', async () => {
+    const h = harness();
+    const result = await h.run(
+      bashStep('sleep 0.2; ls -a ../boot; echo "still readable: $(get_octopusvariable Secret)"', {
+        variables: { inline: { Secret: 'visible-to-the-script-only' } },
+      }),
+      { extraEnv: { AWS_SESSION_TOKEN: 'session-token-value' } }
+    );
+    const listing = texts(result.log);
+    expect(listing).toContain('bootstrap.sh');
+    expect(listing).not.toContain('variables');
+    expect(listing).not.toContain('env');
+    expect(listing).toContain('still readable: visible-to-the-script-only');
+  });
+
   it('passes large variables without hitting environment or argument limits', async () => {
     const h = harness();
     const big = 'x'.repeat(3 * 1024 * 1024);

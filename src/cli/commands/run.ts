@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LocalHost } from '../../run/local-host';
+import { LocalHost, removeLiveStepDirsSync } from '../../run/local-host';
 import { killAllGroups } from '../../run/script-process';
 import { runStep } from '../../pipeline/run-step';
 import type { StepResult } from '../../pipeline/result';
@@ -220,13 +220,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     interrupts++;
     if (interrupts > 1) {
       killAllGroups();
+      removeLiveStepDirsSync();
       process.exit(130);
     }
     io.err('\nStopping the script (press Ctrl-C again to kill it now)...\n');
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
   try {
     const result = await runStep(
       message,
@@ -251,7 +252,6 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     }
     return exitCodeFor(result);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
   }
 }

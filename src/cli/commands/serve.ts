@@ -2,6 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from '../../local/stack';
+import { removeLiveStepDirsSync } from '../../run/local-host';
+import { killAllGroups } from '../../run/script-process';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { STATE_FILE } from '../stack-client';
@@ -73,14 +75,22 @@ export async function serveCommand(
       '',
     ].join('\n')
   );
+  // First signal: stop taking steps and let running ones finish; a second: kill them now.
+  let signalled = 0;
   const stop =
     until ??
     new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+      const onSignal = () => {
+        if (++signalled === 1) return resolve();
+        killAllGroups();
+        removeLiveStepDirsSync();
+        rmSync(STATE_FILE, { force: true });
+        process.exit(130);
+      };
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
     });
   await stop;
-  io.out('Stopping...\n');
+  io.out('Stopping: running steps finish first (Ctrl-C again to kill them)...\n');
   await stack.stop();
   rmSync(STATE_FILE, { force: true });
   return EXIT.ok;

@@ -121,6 +121,41 @@ describe('OutputCollector', () => {
     expect(collect([['stderr', 'oops']]).collector.sawErrorOutput).toBe(true);
   });
 
+  it('masks secrets in the failure message, progress messages and nothing is kept raw', () => {
+    const { collector } = collect(
+      [
+        [
+          'stdout',
+          `##octopus[progress percentage='${b64('5')}' message='${b64('using pa55word-x')}']`,
+        ],
+        ['stdout', `##octopus[resultMessage message='${b64('failed with pa55word-x')}']`],
+      ],
+      ['pa55word-x']
+    );
+    expect(collector.progress).toEqual([{ percentage: 5, message: `using ${MASK}` }]);
+    expect(collector.resultMessage).toBe(`failed with ${MASK}`);
+  });
+
+  it('gives up on an unclosed message after a bound, without rescanning what it holds', () => {
+    const lines: Array<['stdout', string]> = [['stdout', '##octopus[progress']];
+    for (let i = 0; i < 50_000; i++) lines.push(['stdout', `plain line ${i}`]);
+    const started = Date.now();
+    const { log } = collect(lines);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(log).toHaveLength(50_001);
+    expect(log[0]?.text).toBe('##octopus[progress');
+    expect(log[50_000]?.text).toBe('plain line 49999');
+  });
+
+  it('bounds how many progress updates it keeps', () => {
+    const lines: Array<['stdout', string]> = [];
+    for (let i = 0; i < 1500; i++)
+      lines.push(['stdout', `##octopus[progress percentage='${b64('1')}' message='']`]);
+    const { collector } = collect(lines);
+    expect(collector.progress).toHaveLength(1000);
+    expect(collector.progressOmitted).toBe(500);
+  });
+
   it('masks a secret that arrives split across two output chunks', () => {
     const log: LogEntry[] = [];
     const masker = new Masker();

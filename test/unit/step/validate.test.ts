@@ -54,6 +54,8 @@ describe('validateStep', () => {
       '/stepId: has a value that is not allowed'
     );
     expect(problems({ ...valid, script: { key: 'a/../../b' } })).toContain('/script/key');
+    expect(problems({ ...valid, script: { key: 'a//b.sh' } })).toContain('/script/key');
+    expect(problems({ ...valid, script: { key: 'dir/' } })).toContain('/script/key');
   });
 
   it('explains a source that is neither inline nor key', () => {

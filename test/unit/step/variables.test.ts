@@ -66,3 +66,19 @@ describe('parseVariablesDocument', () => {
     expect(() => parseVariablesDocument([], 'vars.json')).toThrow(/must be a JSON object/);
   });
 });
+
+describe('bash module file names', () => {
+  it('refuses two bash modules that would be written to the same file, or over Script.sh', () => {
+    const vars = buildVariables(step, {});
+    const bash = (name: string) => ({
+      name,
+      syntax: 'bash' as const,
+      source: { inline: '' },
+      text: '',
+    });
+    expect(() => collectModules([bash('My-Mod'), bash('MyMod')], vars)).toThrow(
+      /MyMod.sh, the same file as module 'My-Mod'/
+    );
+    expect(() => collectModules([bash('Script')], vars)).toThrow(/the script itself/);
+  });
+});
