@@ -173,8 +173,20 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
   }
   const printer = new LogPrinter(io);
   if (!values.json) io.err(`Submitted ${address}; waiting for it to run...\n`);
-  const result = await follow(client, message, (entry) => {
-    if (!values.json) printer.live(entry);
+  // A step that never gets a result (its message went to the dead-letter queue, no worker is
+  // running) must not keep this command waiting forever.
+  const waitMs = ((message.timeoutSeconds ?? 3600) + 600) * 1000;
+  const result = await follow(
+    client,
+    message,
+    (entry) => {
+      if (!values.json) printer.live(entry);
+    },
+    { timeoutMs: waitMs }
+  ).catch((error: unknown) => {
+    throw new UsageError(
+      `${(error as Error).message}; the step may still run: tidepool result ${address}`
+    );
   });
   if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
   else printer.summary(result);
