@@ -76,25 +76,6 @@ export type IntegrityVerdict = (
 
 export type IntegrityCheck = (subject: IntegritySubject) => Promise<IntegrityVerdict>;
 
-export const allowAll: IntegrityCheck = async (subject) => ({
-  allowed: true,
-  policy: 'Unrestricted',
-  notes: [],
-  ...(subject.requested?.verbatim ? { report: unrestrictedReport(true) } : {}),
-});
-
-function unrestrictedReport(verbatim: boolean): IntegrityReport {
-  return {
-    decision: 'allowed',
-    policy: 'Unrestricted',
-    enforcement: 'Audit',
-    reasons: [],
-    layers: [],
-    items: [],
-    verbatim,
-  };
-}
-
 export interface IntegrityConfig {
   /** The minimum policy (the worker's configuration, or the command line). */
   policy: PolicyName;

@@ -134,20 +134,11 @@ export async function processRecord(
         extraEnv = await deps.assumeRole(step.scriptRoleArn, address);
       }
 
-      const result = await runWatched(
-        step.deploymentId,
-        prefix,
-        record,
-        deps,
-        pipelineDeps,
-        claims,
-        deadline,
-        {
-          receivedAt,
-          ...(extraEnv ? { extraEnv } : {}),
-          value,
-        }
-      );
+      const result = await runWatched(prefix, record, deps, pipelineDeps, claims, deadline, {
+        receivedAt,
+        ...(extraEnv ? { extraEnv } : {}),
+        value,
+      });
       return { kind: 'done', result, ranNow: true };
     } catch (error) {
       // Let the next delivery start again at once rather than wait out the claim.
@@ -165,7 +156,6 @@ export async function processRecord(
 
 /** Runs the step while cancel requests are polled, the live log flushed and the lease kept. */
 async function runWatched(
-  _deploymentId: string,
   prefix: string,
   record: SQSRecord,
   deps: WorkerDeps,
