@@ -258,6 +258,9 @@ async function runAndStore(
     options.onLog?.(entry);
   });
   const reportedProgress = { count: 0 };
+  // What an Audit policy would have refused is said in the step's own log, not only in the
+  // attestation.
+  if (p.verdict.allowed) for (const note of p.verdict.notes) collector.system('warning', note);
   const secretFiles = p.plan.secretFiles ?? [];
   if (secretFiles.length > 0) collector.onLoaded = () => deps.host.discard(secretFiles);
 

@@ -98,6 +98,11 @@ describe('tidepool run with a policy', () => {
       decision: 'audit',
     });
     expect(predicate.policy.reasons[0]).toMatch(/not signed/);
+    // The step's own log says so too, as a warning.
+    const warning = run.result.log.find(
+      (l) => l.level === 'warning' && /AllSigned would refuse/.test(l.text)
+    );
+    expect(warning?.stream).toBe('system');
   });
 
   it('a signed bash script runs; its attestation binds template, variables and final script, and verifies (tidepool verify and openssl)', async () => {
