@@ -39,7 +39,7 @@ async function waitAll(
 export async function benchLocalStack(steps = 40): Promise<Stats[]> {
   const rows: Stats[] = [];
   for (const concurrency of [1, 2, 4, 8]) {
-    const stack = await startLocalStack({ concurrency });
+    const stack = await startLocalStack({ concurrency, prewarmPowerShell: false });
     try {
       const client = await connect({
         endpoint: stack.endpoint,

@@ -120,6 +120,8 @@ export interface StackOptions {
   /** The function timeout the worker loop plays: each step's deadline. */
   functionTimeoutSeconds?: number;
   maxReceiveCount?: number;
+  /** Start a pwsh ahead of the first PowerShell step (default true). */
+  prewarmPowerShell?: boolean;
   /** How long a failed delivery stays invisible before it is retried (default 30 s). */
   visibilityTimeoutSeconds?: number;
   workerEnv?: Record<string, string>;
@@ -136,6 +138,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
     });
     const address: StackAddress = { endpoint: server.endpoint, region: LOCAL_REGION, ...names };
     const deps = localWorkerDeps(address, options.workerEnv);
+    // A pool expects PowerShell steps too: have one pwsh waiting as well (bash already is).
+    if (options.prewarmPowerShell ?? true) {
+      try {
+        (deps.host as LocalHost).prewarm('powershell');
+      } catch {
+        // No pwsh on this machine: PowerShell steps will say so in their results.
+      }
+    }
     const worker = new QueueWorker(sqs, address.queueUrl, deps, {
       concurrency: options.concurrency ?? 2,
       functionTimeoutMs: (options.functionTimeoutSeconds ?? 900) * 1000,

@@ -9,6 +9,7 @@ let endpoint: string[];
 
 beforeAll(async () => {
   stack = await startLocalStack({
+    prewarmPowerShell: false,
     concurrency: 2,
     visibilityTimeoutSeconds: 1,
     maxReceiveCount: 2,

@@ -83,18 +83,20 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
         queuedAt: new Date().toISOString(),
       };
       await sendStep(client, await upload(client, message));
-      submitted.push({ example, message, at: Date.now() });
+      submitted.push({ example, message });
     }
     const printer = new LogPrinter(io);
     let ok = true;
-    for (const { example, message, at } of submitted) {
+    for (const { example, message } of submitted) {
       io.out(`\n=== ${example.name} (${path.relative(process.cwd(), example.script)}) ===\n`);
       const result = await follow(client, message, (entry) => printer.live(entry), {
         timeoutMs: 120_000,
       });
       printer.summary(result);
+      const queued = Date.parse(result.timings.queuedAt);
+      const finished = Date.parse(result.timings.finishedAt);
       io.out(
-        `  Submitted → result stored: ${Date.now() - at} ms; bundle s3://${stack.bucket}/results/${deploymentId}/${example.name}/\n`
+        `  Queued → finished: ${finished - queued} ms; bundle s3://${stack.bucket}/results/${deploymentId}/${example.name}/\n`
       );
       if (result.status !== example.expect) {
         ok = false;
