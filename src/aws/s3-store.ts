@@ -111,21 +111,25 @@ export class S3ObjectStore implements ObjectStore {
     return found && { text: found.body.toString('utf8'), etag: found.etag };
   }
 
+  /** Writes the object; returns its new ETag. */
   private async write(
     op: string,
     key: string,
     input: Omit<PutObjectCommandInput, 'Bucket' | 'Key'>
-  ): Promise<void> {
+  ): Promise<string> {
     const full = this.full(key);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: full, ...input }));
+      const out = await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: full, ...input })
+      );
+      return out.ETag ?? '';
     } catch (error) {
       throw new StoreError(op, full, isRetryable(error), { cause: error });
     }
   }
 
-  put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
-    return this.write('write', key, { Body: body, ContentType: contentType });
+  async put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
+    await this.write('write', key, { Body: body, ContentType: contentType });
   }
 
   async putFile(key: string, filePath: string, contentType?: string): Promise<void> {
@@ -139,23 +143,23 @@ export class S3ObjectStore implements ObjectStore {
 
   /**
    * Writes only if the key does not exist (`If-None-Match: *`), or only over the version with
-   * `ifMatch`'s ETag. Returns false when the condition failed: someone else got there first.
+   * `ifMatch`'s ETag. Returns the new ETag, or undefined when the condition failed: someone
+   * else got there first.
    */
   async putConditional(
     key: string,
     body: string,
     condition: { ifMatch?: string }
-  ): Promise<boolean> {
+  ): Promise<string | undefined> {
     try {
-      await this.write('write', key, {
+      return await this.write('write', key, {
         Body: body,
         ContentType: 'application/json',
         ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
       });
-      return true;
     } catch (error) {
       const code = status((error as StoreError).cause);
-      if (code === 412 || code === 409) return false;
+      if (code === 412 || code === 409) return undefined;
       throw error;
     }
   }

@@ -7,7 +7,7 @@ export interface Claim {
   expiresAt: string;
 }
 
-export type ClaimOutcome = { kind: 'claimed'; etag?: string } | { kind: 'held'; by: Claim };
+export type ClaimOutcome = { kind: 'claimed'; etag: string } | { kind: 'held'; by: Claim };
 
 /**
  * One claim object per step, written with a conditional put so that two workers that
@@ -33,8 +33,8 @@ export class Claims {
   }
 
   async acquire(key: string): Promise<ClaimOutcome> {
-    if (await withRetries(() => this.store.putConditional(key, this.body(), {})))
-      return { kind: 'claimed' };
+    const etag = await withRetries(() => this.store.putConditional(key, this.body(), {}));
+    if (etag !== undefined) return { kind: 'claimed', etag };
     const current = await withRetries(() => this.store.getWithEtag(key, 64 * 1024));
     if (!current) return this.acquire(key);
     let claim: Claim;
@@ -44,17 +44,21 @@ export class Claims {
       claim = { worker: 'unknown', claimedAt: '', expiresAt: '' };
     }
     // Our own claim: a retried conditional put whose first attempt did land.
-    if (claim.worker === this.worker) return { kind: 'claimed' };
+    if (claim.worker === this.worker) return { kind: 'claimed', etag: current.etag };
     const expires = Date.parse(claim.expiresAt);
     if (Number.isFinite(expires) && expires > this.now()) return { kind: 'held', by: claim };
     const took = await withRetries(() =>
       this.store.putConditional(key, this.body(), { ifMatch: current.etag })
     );
-    return took ? { kind: 'claimed' } : { kind: 'held', by: claim };
+    return took !== undefined ? { kind: 'claimed', etag: took } : { kind: 'held', by: claim };
   }
 
-  /** Pushes the expiry forward while the step runs. */
-  async renew(key: string): Promise<void> {
-    await this.store.put(key, this.body(), 'application/json');
+  /**
+   * Pushes the expiry forward while the step runs, only over the version this worker wrote:
+   * returns the new ETag, or undefined when another worker has taken the claim over (never
+   * overwritten).
+   */
+  renew(key: string, etag: string): Promise<string | undefined> {
+    return this.store.putConditional(key, this.body(), { ifMatch: etag });
   }
 }

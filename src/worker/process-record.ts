@@ -138,6 +138,7 @@ export async function processRecord(
         receivedAt,
         ...(extraEnv ? { extraEnv } : {}),
         value,
+        claimEtag: claim.etag,
       });
       return { kind: 'done', result, ranNow: true };
     } catch (error) {
@@ -162,8 +163,14 @@ async function runWatched(
   pipelineDeps: PipelineDeps,
   claims: Claims,
   deadline: Deadline,
-  options: { receivedAt: Date; extraEnv?: Record<string, string>; value: unknown }
+  options: {
+    receivedAt: Date;
+    extraEnv?: Record<string, string>;
+    value: unknown;
+    claimEtag: string;
+  }
 ): Promise<StepResult> {
+  let claimEtag: string | undefined = options.claimEtag;
   const { config } = deps;
   const live = new LiveLog(pipelineDeps.results, prefix);
   const cancel = new AbortController();
@@ -177,7 +184,21 @@ async function runWatched(
   const leaseEveryMs = Math.max(1000, (config.visibilityTimeoutSeconds * 1000) / 2);
   const lease = setInterval(
     () => {
-      void claims.renew(keys.claim(prefix)).catch(() => undefined);
+      if (claimEtag !== undefined) {
+        claims.renew(keys.claim(prefix), claimEtag).then(
+          (next) => {
+            claimEtag = next;
+            if (next === undefined) {
+              deps.log?.(
+                'warn',
+                'the step was taken over by another worker; no longer renewing its claim',
+                { prefix }
+              );
+            }
+          },
+          () => undefined
+        );
+      }
       void deps
         .extendVisibility?.(record.receiptHandle, config.visibilityTimeoutSeconds)
         .catch(() => undefined);

@@ -308,3 +308,24 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     );
   });
 });
+
+describe('claims', () => {
+  it('renews only the version this worker wrote, never a successor’s claim', async () => {
+    const { Claims } = await import('../../src/worker/claims');
+    const deps = worker();
+    const key = `handler-test/renew-${Date.now()}/claim.json`;
+    const mine = new Claims(deps.results, 'worker-a', 60000);
+    const claimed = await mine.acquire(key);
+    expect(claimed.kind).toBe('claimed');
+    const etag = claimed.kind === 'claimed' ? claimed.etag : '';
+    const renewed = await mine.renew(key, etag);
+    expect(renewed).toBeDefined();
+    // Another worker takes over (as after an expiry): the first one's renewal must fail.
+    await server.put(
+      `results/${key}`,
+      JSON.stringify({ worker: 'worker-b', claimedAt: '', expiresAt: '' })
+    );
+    expect(await mine.renew(key, renewed ?? '')).toBeUndefined();
+    expect(JSON.parse((await server.getText(`results/${key}`)) ?? '{}').worker).toBe('worker-b');
+  });
+});
