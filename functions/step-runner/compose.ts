@@ -1,30 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { roleAssumer } from '../../src/aws/assume-role';
-import { s3Client, sqsClient } from '../../src/aws/clients';
-import { S3ObjectStore } from '../../src/aws/s3-store';
+import { integrityFromConfig } from '../../src/integrity/config';
 import { interpreterVersions } from '../../src/run/interpreter-versions';
 import { LocalHost } from '../../src/run/local-host';
-import { integrityFromConfig } from '../../src/integrity/config';
 import { loadConfig } from '../../src/worker/config';
+import { workerDepsFrom } from '../../src/worker/deps';
 import type { WorkerDeps } from '../../src/worker/process-record';
 
 /** Everything the handler needs, built once per container (cold start). */
 export async function compose(env: NodeJS.ProcessEnv = process.env): Promise<WorkerDeps> {
   const config = loadConfig(env);
-  const options = {
-    region: config.region,
-    endpoint: config.endpoint,
-    requestTimeoutMs: config.requestTimeoutMs,
-  };
-  const s3 = s3Client(options);
-  const sqs = sqsClient(options);
-  const bucket = new S3ObjectStore(s3, config.bucket);
-  const inputs = bucket.child(config.inputsPrefix);
-  const { check } = await integrityFromConfig(env, {
-    readObject: (key) => inputs.get(key, 16 << 20),
-  });
   const host = new LocalHost(env.TIDEPOOL_WORK_DIR ?? '/tmp', env);
   host.prewarm('bash');
   const log: WorkerDeps['log'] = (level, message, fields) => {
@@ -33,32 +19,18 @@ export async function compose(env: NodeJS.ProcessEnv = process.env): Promise<Wor
     if (level === 'error') console.error(line);
     else console.log(line);
   };
-  // Once per container: which bash and pwsh this worker runs steps with.
-  log('info', 'interpreter versions', { ...(await interpreterVersions(env)) });
-  const queueUrl = config.queueUrl;
-  return {
-    config,
-    inputs,
-    integrity: check,
-    results: bucket.child(config.resultsPrefix),
+  const deps = workerDepsFrom(config, {
     host,
     workerId: `${env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}/${randomBytes(4).toString('hex')}`,
-    ...(queueUrl
-      ? {
-          extendVisibility: async (receiptHandle: string, seconds: number) => {
-            await sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: queueUrl,
-                ReceiptHandle: receiptHandle,
-                VisibilityTimeout: seconds,
-              })
-            );
-          },
-        }
-      : {}),
+    log,
     ...(config.allowedScriptRoles
       ? { assumeRole: roleAssumer(new STSClient({ region: config.region }), config.region) }
       : {}),
-    log,
-  };
+  });
+  const { check } = await integrityFromConfig(env, {
+    readObject: (key) => deps.inputs.get(key, 16 << 20),
+  });
+  // Once per container: which bash and pwsh this worker runs steps with.
+  log('info', 'interpreter versions', { ...(await interpreterVersions(env)) });
+  return { ...deps, integrity: check };
 }

@@ -2,16 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import {
-  ChangeMessageVisibilityCommand,
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { s3Client, sqsClient } from '../aws/clients';
-import { S3ObjectStore } from '../aws/s3-store';
 import { LocalHost } from '../run/local-host';
 import { loadConfig } from '../worker/config';
+import { workerDepsFrom } from '../worker/deps';
 import type { WorkerDeps } from '../worker/process-record';
 import { startServerProcess, type ServerProcess } from './server-process';
 import { QueueWorker } from './queue-worker';
@@ -82,36 +77,12 @@ export function localWorkerDeps(
     TIDEPOOL_POLL_MS: '250',
     ...env,
   });
-  const s3 = s3Client({
-    region: config.region,
-    endpoint: config.endpoint,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
-  const bucket = new S3ObjectStore(s3, config.bucket);
   const host = new LocalHost(path.join(os.tmpdir(), 'tidepool-local'), process.env);
   host.prewarm('bash');
-  const sqs = sqsClient({ region: config.region, endpoint: config.endpoint });
-  const queueUrl = config.queueUrl;
-  return {
-    ...(queueUrl
-      ? {
-          extendVisibility: async (receiptHandle: string, seconds: number) => {
-            await sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: queueUrl,
-                ReceiptHandle: receiptHandle,
-                VisibilityTimeout: seconds,
-              })
-            );
-          },
-        }
-      : {}),
-    config,
-    inputs: bucket.child(config.inputsPrefix),
-    results: bucket.child(config.resultsPrefix),
+  return workerDepsFrom(config, {
     host,
     workerId: `local-${process.pid}-${randomBytes(3).toString('hex')}`,
-  };
+  });
 }
 
 export interface StackOptions {
