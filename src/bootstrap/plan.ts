@@ -18,7 +18,7 @@ export interface BootstrapPlan {
   maskValues: string[];
   /**
    * Files holding variables or credentials that the worker deletes as soon as the bootstrap
-   * says it has read them (the `tidepool-loaded` service message), before the script runs.
+   * says it has read them (the `tidepool-loaded` service message), as the script starts.
    */
   secretFiles?: string[];
 }
