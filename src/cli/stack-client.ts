@@ -76,8 +76,8 @@ export async function connect(values: {
     ({ endpoint, bucket, queueUrl, region } = state);
   }
   bucket ??= LOCAL_BUCKET;
-  const s3 = s3Client({ region, endpoint });
-  const sqs = sqsClient({ region, endpoint });
+  const s3 = s3Client({ region, endpoint, identity: 'submitter' });
+  const sqs = sqsClient({ region, endpoint, identity: 'submitter' });
   if (!queueUrl && endpoint) {
     const out = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_QUEUE }));
     queueUrl = out.QueueUrl;

@@ -102,8 +102,8 @@ export interface StackOptions {
 export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
   const server = await startServerProcess(options.port ?? 0);
   try {
-    const sqs = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint });
-    const names = await provision(sqs, server.endpoint, {
+    const operator = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint });
+    const names = await provision(operator, server.endpoint, {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       maxReceiveCount: options.maxReceiveCount ?? 3,
     });
@@ -117,6 +117,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
         // No pwsh on this machine: PowerShell steps will say so in their results.
       }
     }
+    // Lambda's event source mapping receives and deletes with the function's own role.
+    const sqs = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint, identity: 'worker' });
     const worker = new QueueWorker(sqs, address.queueUrl, deps, {
       concurrency: options.concurrency ?? 2,
       functionTimeoutMs: (options.functionTimeoutSeconds ?? 900) * 1000,

@@ -17,6 +17,7 @@ export function workerDepsFrom(
     region: config.region,
     endpoint: config.endpoint,
     requestTimeoutMs: config.requestTimeoutMs,
+    identity: 'worker' as const,
   };
   const bucket = new S3ObjectStore(s3Client(options), config.bucket);
   const queueUrl = config.queueUrl;
