@@ -96,18 +96,26 @@ export interface StackOptions {
   /** How long a failed delivery stays invisible before it is retried (default 30 s). */
   visibilityTimeoutSeconds?: number;
   workerEnv?: Record<string, string>;
+  /**
+   * Something to put in front of the embedded server, which everyone then talks to (the
+   * tests' IAM gate): given the server's endpoint, it gives its own.
+   */
+  front?: (endpoint: string) => Promise<{ endpoint: string; close(): Promise<void> }>;
 }
 
 /** Server + queues + a worker loop playing Lambda's part: the whole pool on one machine. */
 export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
   const server = await startServerProcess(options.port ?? 0);
+  let front: { endpoint: string; close(): Promise<void> } | undefined;
   try {
-    const operator = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint });
-    const names = await provision(operator, server.endpoint, {
+    front = options.front ? await options.front(server.endpoint) : undefined;
+    const endpoint = front?.endpoint ?? server.endpoint;
+    const operator = sqsClient({ region: LOCAL_REGION, endpoint });
+    const names = await provision(operator, endpoint, {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
       maxReceiveCount: options.maxReceiveCount ?? 3,
     });
-    const address: StackAddress = { endpoint: server.endpoint, region: LOCAL_REGION, ...names };
+    const address: StackAddress = { endpoint, region: LOCAL_REGION, ...names };
     const deps = localWorkerDeps(address, options.workerEnv);
     // A pool expects PowerShell steps too: have one pwsh waiting as well (bash already is).
     if (options.prewarmPowerShell ?? true) {
@@ -118,7 +126,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       }
     }
     // Lambda's event source mapping receives and deletes with the function's own role.
-    const sqs = sqsClient({ region: LOCAL_REGION, endpoint: server.endpoint, identity: 'worker' });
+    const sqs = sqsClient({ region: LOCAL_REGION, endpoint, identity: 'worker' });
     const worker = new QueueWorker(sqs, address.queueUrl, deps, {
       concurrency: options.concurrency ?? 2,
       functionTimeoutMs: (options.functionTimeoutSeconds ?? 900) * 1000,
@@ -131,10 +139,12 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       stop: async () => {
         await worker.stop();
         deps.host.close?.();
+        await front?.close();
         await server.stop();
       },
     };
   } catch (error) {
+    await front?.close();
     await server.stop();
     throw error;
   }

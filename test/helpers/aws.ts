@@ -4,9 +4,14 @@ import { s3Client, sqsClient } from '../../src/aws/clients';
 import { LOCAL_REGION, provision, type StackAddress } from '../../src/local/stack';
 import { startServerProcess, type ServerProcess } from '../../src/local/server-process';
 import type { StepResult } from '../../src/pipeline/result';
+import { startIamGate, type IamGate } from './iam/gate';
+import { packagedPolicies } from './iam/template-policies';
 
 export interface TestServer extends StackAddress {
   server: ServerProcess;
+  /** The IAM gate every request passes: the packaged template's policies. */
+  gate: IamGate;
+  /** The operator's clients (the test's own set-up and inspection): allowed everything. */
   s3: S3Client;
   sqs: SQSClient;
   /** Makes the next `count` S3 requests fail with `status` and/or stall for `delayMs`. */
@@ -17,16 +22,33 @@ export interface TestServer extends StackAddress {
   send(body: unknown): Promise<void>;
 }
 
-/** A real S3/SQS-protocol server on 127.0.0.1 with the bucket and queues provisioned. */
+/**
+ * A real S3/SQS-protocol server on 127.0.0.1 behind the IAM gate, with the bucket and queues
+ * provisioned. `endpoint` is the gate's; stopping `server` stops the gate too.
+ */
 export async function startTestServer(
-  options: { maxReceiveCount?: number } = {}
+  options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}
 ): Promise<TestServer> {
-  const server = await startServerProcess(0);
-  const endpoint = server.endpoint;
+  const raw = await startServerProcess(0);
+  const gate = await startIamGate(raw.endpoint, packagedPolicies()).catch(
+    async (error: unknown) => {
+      await raw.stop();
+      throw error;
+    }
+  );
+  const server: ServerProcess = {
+    ...raw,
+    endpoint: gate.endpoint,
+    stop: async () => {
+      await gate.close();
+      await raw.stop();
+    },
+  };
+  const endpoint = gate.endpoint;
   const sqs = sqsClient({ region: LOCAL_REGION, endpoint });
   const s3 = s3Client({ region: LOCAL_REGION, endpoint });
   const names = await provision(sqs, endpoint, {
-    visibilityTimeoutSeconds: 2,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2,
     maxReceiveCount: options.maxReceiveCount ?? 3,
   });
   const getText = async (key: string) => {
@@ -44,6 +66,7 @@ export async function startTestServer(
     region: LOCAL_REGION,
     ...names,
     server,
+    gate,
     s3,
     sqs,
     fault: async (spec) => {
