@@ -23,6 +23,13 @@ export interface StepResult {
   logTruncated?: { entriesOmitted: number; bytesOmitted: number };
   logPath?: string;
   progress: ProgressUpdate[];
+  /**
+   * Present once the script was started: the timeout it asked for (or the default) and the one
+   * it ran with, which is less when the worker had less time left (Lambda's 15 minutes).
+   */
+  timeout?: { requestedSeconds: number; effectiveSeconds: number };
+  /** SHA-256 (hex) of the step message this result answers, when it came from a queue. */
+  messageSha256?: string;
   timings: {
     queuedAt: string;
     startedAt: string | null;

@@ -64,6 +64,8 @@ export interface RunOptions {
   extraEnv?: Record<string, string>;
   /** Called just before result.json is written (e.g. to flush a live log first). */
   beforeResult?(): Promise<void>;
+  /** SHA-256 of the message as delivered, recorded in the result (see the worker). */
+  messageSha256?: string;
   /** Timestamps of the pipeline's stages, for benchmarks. */
   mark?(stage: 'accepted' | 'spawned' | 'exited' | 'stored'): void;
 }
@@ -104,7 +106,8 @@ export async function runStep(
       parsed.address,
       queuedAt,
       { code: 'invalid-message', message: text },
-      now
+      now,
+      options.messageSha256
     );
   }
   const step = parsed.step;
@@ -118,7 +121,8 @@ export async function runStep(
         step,
         stepQueuedAt,
         { code: error.code, message: error.message },
-        now
+        now,
+        options.messageSha256
       );
     }
     throw error;
@@ -157,7 +161,8 @@ async function execute(
       step,
       queuedAt,
       { code: 'integrity', message: verdict.reason },
-      now
+      now,
+      options.messageSha256
     );
     if (deps.attestor) {
       const prefix = (
@@ -264,10 +269,28 @@ async function runAndStore(
   const secretFiles = p.plan.secretFiles ?? [];
   if (secretFiles.length > 0) collector.onLoaded = () => deps.host.discard(secretFiles);
 
-  let timeoutMs = (step.timeoutSeconds ?? p.config.defaultTimeoutSeconds) * 1000;
+  const requestedSeconds = step.timeoutSeconds ?? p.config.defaultTimeoutSeconds;
+  let timeoutMs = requestedSeconds * 1000;
   if (options.deadlineAt !== undefined) {
     const left = options.deadlineAt - Date.now() - p.config.graceMs;
     timeoutMs = Math.max(0, Math.min(timeoutMs, left));
+  }
+  const timeout = { requestedSeconds, effectiveSeconds: Math.floor(timeoutMs / 1000) };
+  if (timeoutMs < requestedSeconds * 1000) {
+    // Said first, so that a step stopped at the cap is not a surprise; a warning when the
+    // step's own timeout could not be honoured, a note when it only had the default.
+    const cap = `this step may run at most ${formatMinutesSeconds(timeout.effectiveSeconds)} here (what is left of the worker's time limit)`;
+    if (step.timeoutSeconds !== undefined) {
+      collector.system(
+        'warning',
+        `Timeout: the step asks for ${formatMinutesSeconds(requestedSeconds)}, but ${cap}.`
+      );
+    } else {
+      collector.system(
+        'info',
+        `Timeout: ${cap}; the default is ${formatMinutesSeconds(requestedSeconds)}.`
+      );
+    }
   }
   const spawned: { at?: Date } = {};
   const outcome = await deps.host.execute({
@@ -346,6 +369,8 @@ async function runAndStore(
       : {}),
     logPath: deps.results.locate(logKey),
     progress: collector.progress,
+    timeout,
+    ...(options.messageSha256 ? { messageSha256: options.messageSha256 } : {}),
     timings: {
       queuedAt: p.queuedAt.toISOString(),
       startedAt: started ? started.toISOString() : null,
@@ -486,9 +511,10 @@ function storeRejection(
   address: StepAddress,
   queuedAt: Date,
   error: { code: string; message: string },
-  now: () => Date
+  now: () => Date,
+  messageSha256: string | undefined
 ): Promise<StepResult> {
-  return storeUnrun(deps, address, 'rejected', queuedAt, error, now);
+  return storeUnrun(deps, address, 'rejected', queuedAt, error, now, messageSha256);
 }
 
 /** Stores the result of a step that never ran: rejected, or cancelled before it started. */
@@ -498,7 +524,8 @@ export async function storeUnrun(
   status: 'rejected' | 'cancelled',
   queuedAt: Date,
   error: { code: string; message: string },
-  now: () => Date = () => new Date()
+  now: () => Date = () => new Date(),
+  messageSha256?: string
 ): Promise<StepResult> {
   const finishedAt = now();
   const result: StepResult = {
@@ -512,6 +539,7 @@ export async function storeUnrun(
     artifacts: [],
     log: [{ stream: 'system', level: 'error', text: error.message }],
     progress: [],
+    ...(messageSha256 ? { messageSha256 } : {}),
     timings: {
       queuedAt: queuedAt.toISOString(),
       startedAt: null,
@@ -528,4 +556,13 @@ export async function storeUnrun(
     'application/json'
   );
   return result;
+}
+
+/** "14 min 50 s", "45 s", "2 min": how long a step may run, as its log says it. */
+export function formatMinutesSeconds(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  if (m === 0) return `${s} s`;
+  return s === 0 ? `${m} min` : `${m} min ${s} s`;
 }
