@@ -7,22 +7,24 @@ import { LocalHost } from '../../src/run/local-host';
 import { loadConfig } from '../../src/worker/config';
 import { workerDepsFrom } from '../../src/worker/deps';
 import type { WorkerDeps } from '../../src/worker/process-record';
+import { powertools, type Telemetry } from './telemetry';
+
+/** Logger and metrics, once per container: made before the first invocation needs them. */
+export const telemetry = powertools(process.env);
 
 /** Everything the handler needs, built once per container (cold start). */
-export async function compose(env: NodeJS.ProcessEnv = process.env): Promise<WorkerDeps> {
+export async function compose(
+  env: NodeJS.ProcessEnv = process.env,
+  { log, metrics }: Telemetry = telemetry
+): Promise<WorkerDeps> {
   const config = loadConfig(env);
   const host = new LocalHost(env.TIDEPOOL_WORK_DIR ?? '/tmp', env);
   host.prewarm('bash');
-  const log: WorkerDeps['log'] = (level, message, fields) => {
-    // Structured JSON lines: CloudWatch Logs Insights can query them.
-    const line = JSON.stringify({ level, message, ...fields, time: new Date().toISOString() });
-    if (level === 'error') console.error(line);
-    else console.log(line);
-  };
   const deps = workerDepsFrom(config, {
     host,
     workerId: `${env.AWS_LAMBDA_LOG_STREAM_NAME ?? 'local'}/${randomBytes(4).toString('hex')}`,
     log,
+    metrics,
     ...(config.allowedScriptRoles
       ? { assumeRole: roleAssumer(new STSClient({ region: config.region }), config.region) }
       : {}),

@@ -1,13 +1,15 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleBatch } from '../../src/worker/batch';
 import type { WorkerDeps } from '../../src/worker/process-record';
-import { compose } from './compose';
+import { compose, telemetry } from './compose';
 
 let deps: Promise<WorkerDeps> | undefined;
 
-/** SQS → steps. Configuration and clients are made once per container. */
+/** SQS → steps. Configuration, clients, logger and metrics are made once per container. */
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  deps ??= compose();
-  const { batchItemFailures } = await handleBatch(event, await deps, context);
-  return { batchItemFailures };
+  return telemetry.invocation(context, async () => {
+    deps ??= compose();
+    const { batchItemFailures } = await handleBatch(event, await deps, context);
+    return { batchItemFailures };
+  });
 }

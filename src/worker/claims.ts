@@ -5,6 +5,8 @@ export interface Claim {
   worker: string;
   claimedAt: string;
   expiresAt: string;
+  /** SHA-256 of the message the claiming worker runs: tells a re-used id from a duplicate. */
+  messageSha256?: string;
 }
 
 export type ClaimOutcome = { kind: 'claimed'; etag: string } | { kind: 'held'; by: Claim };
@@ -19,7 +21,8 @@ export class Claims {
     private readonly store: S3ObjectStore,
     private readonly worker: string,
     private readonly ttlMs: number,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    private readonly messageSha256?: string
   ) {}
 
   private body(): string {
@@ -28,6 +31,7 @@ export class Claims {
       worker: this.worker,
       claimedAt: new Date(at).toISOString(),
       expiresAt: new Date(at + this.ttlMs).toISOString(),
+      ...(this.messageSha256 ? { messageSha256: this.messageSha256 } : {}),
     };
     return JSON.stringify(claim);
   }

@@ -6,12 +6,13 @@ import type { WorkerDeps } from './process-record';
 
 /**
  * The parts of a worker that follow from its configuration alone: S3 stores for inputs and
- * results and, when the queue is known, visibility extension. The Lambda handler and the local
- * stack add their own host, identity and extras.
+ * results and, when the queue is known, message visibility (extended while a step runs,
+ * shortened for a retry). The Lambda handler and the local stack add their own host, identity
+ * and extras.
  */
 export function workerDepsFrom(
   config: WorkerConfig,
-  rest: Omit<WorkerDeps, 'config' | 'inputs' | 'results' | 'extendVisibility'>
+  rest: Omit<WorkerDeps, 'config' | 'inputs' | 'results' | 'setVisibility'>
 ): WorkerDeps {
   const options = {
     region: config.region,
@@ -29,7 +30,7 @@ export function workerDepsFrom(
     results: bucket.child(config.resultsPrefix),
     ...(sqs && queueUrl
       ? {
-          extendVisibility: async (receiptHandle: string, seconds: number) => {
+          setVisibility: async (receiptHandle: string, seconds: number) => {
             await sqs.send(
               new ChangeMessageVisibilityCommand({
                 QueueUrl: queueUrl,

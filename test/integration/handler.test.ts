@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { localWorkerDeps } from '../../src/local/stack';
 import { toRecord } from '../../src/local/queue-worker';
 import { handleBatch } from '../../src/worker/batch';
+import { MetricsRecorder } from '../../src/worker/observe';
 import type { WorkerDeps } from '../../src/worker/process-record';
 import { startTestServer, type TestServer } from '../helpers/aws';
 
@@ -19,11 +21,13 @@ afterAll(async () => {
   await server?.server.stop();
 });
 
-function worker(env: Record<string, string> = {}): WorkerDeps {
+function worker(env: Record<string, string> = {}, metrics?: MetricsRecorder): WorkerDeps {
   const deps = localWorkerDeps(server, { TIDEPOOL_QUEUE_URL: server.queueUrl, ...env });
   workers.push(deps);
-  return deps;
+  return metrics ? { ...deps, metrics } : deps;
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let counter = 0;
 function step(script: string, extra: Record<string, unknown> = {}) {
@@ -81,7 +85,8 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     const failing = step('echo bad; exit 3');
     const invalid = { ...step('echo'), syntax: 'cobol' };
     const event = await eventOf([good, failing, invalid, '{"not": "addressable"}']);
-    const response = await handleBatch(event, worker(), within(60000));
+    const metrics = new MetricsRecorder();
+    const response = await handleBatch(event, worker({}, metrics), within(60000));
 
     const unaddressable = event.Records.find((r) => r.body.includes('addressable'));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: unaddressable?.messageId }]);
@@ -96,6 +101,20 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     const rejected = await server.result('handler-test', invalid.stepId);
     expect(rejected?.status).toBe('rejected');
     expect(rejected?.error?.message).toContain('/syntax');
+
+    expect(metrics.total('StepsSucceeded', { Syntax: 'bash' })).toBe(1);
+    expect(metrics.total('StepsFailed', { Syntax: 'bash' })).toBe(1);
+    expect(metrics.total('StepsRejected', { Syntax: 'unknown' })).toBe(1);
+    expect(metrics.total('Retries', { Reason: 'unaddressable' })).toBe(1);
+    expect(metrics.total('UnaddressableMessages')).toBe(1);
+    const durations = metrics.recorded.filter((m) => m.name === 'DurationMs');
+    expect(durations.map((m) => m.dimensions)).toEqual([{ Syntax: 'bash' }, { Syntax: 'bash' }]);
+    expect(durations[0]?.value).toBe(goodResult?.timings.durationMs);
+    const waits = metrics.recorded.filter((m) => m.name === 'QueueWaitMs');
+    expect(waits).toHaveLength(2);
+    for (const w of waits) expect(w.value).toBeGreaterThanOrEqual(0);
+    // Queue wait runs from the message being sent to the script starting: under a minute here.
+    for (const w of waits) expect(w.value).toBeLessThan(60000);
   });
 
   it('runs a step delivered twice only once', async () => {
@@ -152,10 +171,11 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
   it('stops a step before the Lambda deadline and stores timed-out with the log so far', async () => {
     const s = step('echo before-deadline; sleep 30; echo never');
     const started = Date.now();
-    // 8 s left, 1 s kept for storing, 5 s of grace for the script to stop: 2 s of running.
+    // 8 s left, 1 s kept for storing, 5 s of grace for the script to stop: 2 s of running
+    // (enough to start it, with a minimum run time of 1 s).
     const response = await handleBatch(
       await eventOf([s]),
-      worker({ TIDEPOOL_DEADLINE_MARGIN_MS: '1000' }),
+      worker({ TIDEPOOL_DEADLINE_MARGIN_MS: '1000', TIDEPOOL_MIN_RUN_SECONDS: '1' }),
       within(8000)
     );
     expect(Date.now() - started).toBeLessThan(8000);
@@ -163,6 +183,88 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     const result = await server.result('handler-test', s.stepId);
     expect(result?.status).toBe('timed-out');
     expect(result?.log.map((l) => l.text)).toContain('before-deadline');
+    expect(result?.timeout?.requestedSeconds).toBe(3600);
+    expect(result?.timeout?.effectiveSeconds).toBeLessThanOrEqual(2);
+  });
+
+  it('runs a step asking for more time than is left with the cap, says so first, and records both', async () => {
+    const s = step('echo capped', { timeoutSeconds: 3600 });
+    // 60 s left, 2 s margin (the local stack's), 5 s of grace: at most 53 s of running.
+    await handleBatch(await eventOf([s]), worker(), within(60000));
+    const result = await server.result('handler-test', s.stepId);
+    expect(result?.status).toBe('succeeded');
+    expect(result?.timeout?.requestedSeconds).toBe(3600);
+    expect(result?.timeout?.effectiveSeconds).toBeGreaterThanOrEqual(50);
+    expect(result?.timeout?.effectiveSeconds).toBeLessThanOrEqual(53);
+    expect(result?.log[0]).toEqual({
+      stream: 'system',
+      level: 'warning',
+      text: `Timeout: the step asks for 60 min, but this step may run at most ${result?.timeout?.effectiveSeconds} s here (what is left of the worker's time limit).`,
+    });
+    expect(await server.getText(`results/handler-test/${s.stepId}/log.txt`)).toContain(
+      'may run at most'
+    );
+    // A step that fits says nothing about it.
+    const short = step('echo fits', { timeoutSeconds: 20 });
+    await handleBatch(await eventOf([short]), worker(), within(60000));
+    const fits = await server.result('handler-test', short.stepId);
+    expect(fits?.timeout).toEqual({ requestedSeconds: 20, effectiveSeconds: 20 });
+    expect(fits?.log.map((l) => l.text).join('\n')).not.toContain('may run at most');
+    expect(fits?.log.map((l) => l.text)).toContain('fits');
+  });
+
+  it('answers a duplicate with its result, but not a re-used id for a different message', async () => {
+    const original = step('echo original; set_octopusvariable Which original');
+    const body = JSON.stringify(original);
+    const metrics = new MetricsRecorder();
+    const deps = worker({}, metrics);
+    await handleBatch(await eventOf([body]), deps, within(60000));
+    const stored = await server.result('handler-test', original.stepId);
+    expect(stored?.messageSha256).toBe(sha256(body));
+    const claim = JSON.parse(
+      (await server.getText(`results/handler-test/${original.stepId}/claim.json`)) ?? '{}'
+    );
+    expect(claim.messageSha256).toBe(sha256(body));
+
+    const duplicate = await handleBatch(await eventOf([body]), deps, within(60000));
+    expect(duplicate.outcomes[0]).toMatchObject({ kind: 'done', ranNow: false });
+
+    const reused = JSON.stringify({ ...original, script: { inline: 'echo other' } });
+    const response = await handleBatch(await eventOf([reused]), deps, within(60000));
+    expect(response.outcomes[0]).toMatchObject({
+      kind: 'digest-mismatch',
+      messageSha256: sha256(reused),
+      storedSha256: sha256(body),
+    });
+    // Done with (SQS deletes it), not retried, and the stored result is untouched.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await server.result('handler-test', original.stepId)).toEqual(stored);
+    expect(metrics.total('DigestMismatches')).toBe(1);
+    expect(metrics.total('StepsSucceeded')).toBe(1);
+  });
+
+  it('deletes the step’s own variables object once its result is stored, never a shared one', async () => {
+    const id = `vars-${Date.now()}`;
+    const own = `handler-test/${id}/variables.json`;
+    const shared = `handler-test/shared-${id}.json`;
+    await server.put(
+      `inputs/${own}`,
+      JSON.stringify({ Token: { value: 'own-secret-value', sensitive: true } })
+    );
+    await server.put(`inputs/${shared}`, JSON.stringify({ Token: 'shared' }));
+    const a = { ...step('echo "token=$(get_octopusvariable Token)"'), stepId: id };
+    const b = step('echo "token=#{Token}"; exit 4', { variables: { key: shared } });
+    await handleBatch(
+      await eventOf([{ ...a, variables: { key: own } }, b]),
+      worker(),
+      within(60000)
+    );
+    expect((await server.result('handler-test', id))?.log.map((l) => l.text)).toContain(
+      'token=********'
+    );
+    expect((await server.result('handler-test', b.stepId))?.exitCode).toBe(4);
+    expect(await server.getText(`inputs/${own}`)).toBeUndefined();
+    expect(await server.getText(`inputs/${shared}`)).toContain('shared');
   });
 
   it('loses no result while S3 answers 503 for a while', async () => {
@@ -273,6 +375,8 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
       TIDEPOOL_QUEUE_URL: server.queueUrl,
       TIDEPOOL_AWS_ENDPOINT: server.endpoint,
       TIDEPOOL_WORK_DIR: os.tmpdir(),
+      // As Lambda sets it: Powertools reports cold starts only for on-demand environments.
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     });
     try {
       const { handler } = await import('../../functions/step-runner/handler');
@@ -280,13 +384,79 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
       const event = await eventOf([ok, 'not json']);
       const context = {
         getRemainingTimeInMillis: () => 60000,
+        awsRequestId: 'req-0001',
+        functionName: 'tidepool-test-stepRunner',
+        functionVersion: '$LATEST',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:tidepool-test',
+        memoryLimitInMB: '2048',
       } as unknown as import('aws-lambda').Context;
-      const response = await handler(event, context);
+      // What the function writes (stdout and stderr) is what CloudWatch Logs and EMF receive.
+      const lines: string[] = [];
+      const capture = (stream: NodeJS.WriteStream) => {
+        const write = stream.write.bind(stream);
+        return jest.spyOn(stream, 'write').mockImplementation((chunk, ...rest) => {
+          lines.push(...String(chunk).split('\n').filter(Boolean));
+          return write(chunk, ...(rest as []));
+        });
+      };
+      const spies = [capture(process.stdout), capture(process.stderr)];
+      let response;
+      try {
+        response = await handler(event, context);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
       const bad = event.Records.find((r) => r.body === 'not json');
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad?.messageId }] });
       expect((await server.result('handler-test', ok.stepId))?.log.map((l) => l.text)).toContain(
         'from the handler'
       );
+
+      const json = lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+      const emf = json.filter((j) => '_aws' in j);
+      const succeeded = emf.find((j) => 'StepsSucceeded' in j);
+      expect(succeeded).toMatchObject({ service: 'tidepool', Syntax: 'bash', StepsSucceeded: 1 });
+      expect(succeeded?._aws).toMatchObject({
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Tidepool',
+            Dimensions: [['service', 'Syntax']],
+            Metrics: [{ Name: 'StepsSucceeded', Unit: 'Count' }],
+          },
+        ],
+      });
+      expect(emf.find((j) => 'UnaddressableMessages' in j)).toMatchObject({
+        UnaddressableMessages: 1,
+      });
+      expect(emf.find((j) => 'Retries' in j)).toMatchObject({ Reason: 'unaddressable' });
+      const retryLine = json.find(
+        (j) => j.message === 'record will be retried in 0 s' && j.category === 'unaddressable'
+      );
+      expect(retryLine).toMatchObject({
+        level: 'WARN',
+        service: 'tidepool',
+        function_request_id: 'req-0001',
+        cold_start: true,
+        messageId: bad?.messageId,
+      });
+      // Every line about a step carries its address, the request id and cold start.
+      expect(json.find((j) => j.message === 'step succeeded')).toMatchObject({
+        level: 'INFO',
+        service: 'tidepool',
+        deploymentId: 'handler-test',
+        stepId: ok.stepId,
+        function_request_id: 'req-0001',
+        function_name: 'tidepool-test-stepRunner',
+        cold_start: true,
+        status: 'succeeded',
+        exitCode: 0,
+      });
     } finally {
       process.env = saved;
     }
