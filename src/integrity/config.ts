@@ -4,10 +4,12 @@
 //   TIDEPOOL_INTEGRITY_POLICY        Unrestricted | RemoteSigned | AllSigned | Restricted
 //   TIDEPOOL_INTEGRITY_MODE          Audit | Enforce (default Enforce once a policy is set)
 //   TIDEPOOL_TRUST_STORE             a trust-store.json path, or an input-store key when
-//                                    `readObject` is given (e.g. an S3 object)
+//                                    `readObject` is given (e.g. an S3 object); an absolute
+//                                    path is always a file (one packaged with the function)
 //   TIDEPOOL_TRUST_STORE_DIGEST      its pinned SHA-256 (required for a store object)
 
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { createIntegrityCheck, type IntegrityCheck } from './check';
 import { parsePolicy, type Enforcement } from './policy';
 import { parseTrustStore, TrustStoreError, type TrustStore } from './trust-store';
@@ -36,7 +38,7 @@ export async function integrityFromConfig(
   const pinned = env.TIDEPOOL_TRUST_STORE_DIGEST?.trim() || undefined;
   if (location) {
     let bytes: Buffer | undefined;
-    if (options.readObject) {
+    if (options.readObject && !path.isAbsolute(location)) {
       if (!pinned)
         throw new TrustStoreError(
           'a trust store read from the object store needs TIDEPOOL_TRUST_STORE_DIGEST'
