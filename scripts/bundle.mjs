@@ -1,5 +1,6 @@
 // Bundles the Lambda handler with esbuild: one minified file with its source map. The AWS SDK
-// is bundled too, so the deployed code runs the SDK version the tests ran.
+// is bundled too, so the deployed code runs the SDK version the tests ran. node24: Lambda's
+// nodejs24.x runtime.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 
@@ -8,7 +9,7 @@ await build({
   entryPoints: ['functions/step-runner/handler.ts'],
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   sourcemap: true,

@@ -1,9 +1,13 @@
-// `npm run package`: the handler bundle, the script-runtime layer, and `osls package` into
-// .serverless/ (CloudFormation template and zips), offline and with no AWS account.
-// osls asks CloudFormation whether an unchanged layer was uploaded before; a stub on
-// 127.0.0.1 answers "no such stack", so it packages everything fresh.
+// `npm run package [-- osls options]`: the handler bundle, then `osls package` into .serverless/
+// (CloudFormation template and zips), offline and with no AWS account. Options go to osls:
+// `npm run package -- --stage prod --param="architecture=arm64"`.
+//
+// The layer: resolving serverless.yml (scripts/template-params.cjs, layerArtifact) builds
+// dist/layers/script-runtime-<architecture>.zip when it is missing, older than any file under
+// layers/script-runtime/, or of another architecture, so `osls deploy` run directly gets the
+// same guarantee. osls asks CloudFormation whether an unchanged layer was uploaded before; a
+// stub on 127.0.0.1 answers "no such stack", so it packages everything fresh.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 function run(command, args, env = process.env) {
@@ -17,9 +21,6 @@ function run(command, args, env = process.env) {
 }
 
 run(process.execPath, ['scripts/bundle.mjs']);
-if (!existsSync('dist/layers/script-runtime-x86_64.zip')) {
-  run(process.execPath, ['layers/script-runtime/build.mjs', '--arch', 'x86_64']);
-}
 
 const stub = createServer((req, res) => {
   req.resume();

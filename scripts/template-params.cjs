@@ -1,0 +1,347 @@
+// The parts of serverless.yml that plain YAML cannot say: statements that exist only when a
+// param is set, lists from comma-separated params, the layer artifact rebuilt when stale, and
+// checks that stop `osls package` / `osls deploy` / `osls print` with one error naming every
+// param at fault. osls resolves `${file(./scripts/template-params.cjs):<name>}` by calling the
+// function exported as <name>. The template itself stays free of Fn::If in IAM documents.
+/* global require, module, __dirname, process -- CommonJS on Node: osls require()s this file */
+/* eslint-disable @typescript-eslint/no-require-imports */
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const ARCHITECTURES = ['x86_64', 'arm64'];
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+// A role ARN pattern as IAM matches it in Resource: `*` may stand for any part of the account
+// or the role path and name, but it must stay a role ARN (no bare `*`).
+const ROLE_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+const SUBNET = /^subnet-[0-9a-f]+$/;
+const SECURITY_GROUP = /^sg-[0-9a-f]+$/;
+
+class ParamsError extends Error {
+  constructor(problems) {
+    super(
+      `serverless.yml params: ${problems.join('; ')}. ` +
+        'Set them with --param="<name>=<value>" or under params: in serverless.yml (docs/deploy.md).'
+    );
+    // osls prints the stack of a rejected resolver; the message is what the user needs.
+    this.stack = this.message;
+  }
+}
+
+const list = (raw) =>
+  String(raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Reads every param once per osls run and checks them all; throws one error for all. */
+let checked;
+let reported = false;
+function params(resolveVariable) {
+  checked ??= readParams(resolveVariable).catch((error) => {
+    // osls resolves `param:` in a later pass and asks again (MISSING_VARIABLE_DEPENDENCY):
+    // only a result or a verdict on the params is kept.
+    if (!(error instanceof ParamsError)) checked = undefined;
+    throw error;
+  });
+  return checked.catch((error) => {
+    // osls lists the failure of every variable that uses a param: the problems once, then a
+    // pointer to them.
+    if (!(error instanceof ParamsError) || !reported) {
+      reported ||= error instanceof ParamsError;
+      throw error;
+    }
+    const short = new Error('invalid params (see the first error)');
+    short.stack = short.message;
+    throw short;
+  });
+}
+
+async function readParams(resolveVariable) {
+  const names = [
+    'poolSize',
+    'reservedConcurrency',
+    'architecture',
+    'ephemeralStorageSize',
+    'logLevel',
+    'vpcSubnetIds',
+    'vpcSecurityGroupIds',
+    'scriptRoles',
+    'trustStore',
+    'alarmTopicArn',
+    'alarmEmail',
+    'maxQueueAgeSeconds',
+    'inputRetentionDays',
+    'resultRetentionDays',
+  ];
+  const raw = {};
+  for (const name of names) raw[name] = await resolveVariable(`param:${name}`);
+  const problems = [];
+  const whole = (name, min, max) => {
+    const text = String(raw[name] ?? '').trim();
+    const value = Number(text);
+    if (text === '' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+      return min;
+    }
+    return value;
+  };
+  const p = {};
+  p.poolSize = whole('poolSize', 2, 1000);
+  if (String(raw.reservedConcurrency ?? '').trim() === '') {
+    p.reservedConcurrency = p.poolSize;
+  } else {
+    p.reservedConcurrency = whole('reservedConcurrency', 1, 100000);
+    if (p.reservedConcurrency < p.poolSize) {
+      problems.push(
+        `reservedConcurrency (${p.reservedConcurrency}) must be at least poolSize (${p.poolSize}): ` +
+          'the queue would hand the function more steps at once than it may run, and every ' +
+          'throttled step costs a receive on its way to the dead-letter queue; raise ' +
+          'reservedConcurrency or leave it empty (= poolSize)'
+      );
+    }
+  }
+  p.architecture = String(raw.architecture ?? '').trim();
+  if (!ARCHITECTURES.includes(p.architecture)) {
+    problems.push(`architecture must be x86_64 or arm64, got '${p.architecture}'`);
+    p.architecture = 'x86_64';
+  }
+  p.ephemeralStorageSize = whole('ephemeralStorageSize', 512, 10240);
+  p.logLevel = String(raw.logLevel ?? '')
+    .trim()
+    .toUpperCase();
+  if (!LOG_LEVELS.includes(p.logLevel)) {
+    problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got '${raw.logLevel}'`);
+    p.logLevel = 'INFO';
+  }
+  p.maxQueueAgeSeconds = whole('maxQueueAgeSeconds', 60, 1209600);
+  p.inputRetentionDays = whole('inputRetentionDays', 1, 36500);
+  p.resultRetentionDays = whole('resultRetentionDays', 1, 36500);
+
+  p.subnets = list(raw.vpcSubnetIds);
+  p.securityGroups = list(raw.vpcSecurityGroupIds);
+  if (p.subnets.length > 0 !== p.securityGroups.length > 0) {
+    problems.push(
+      'vpcSubnetIds and vpcSecurityGroupIds go together: give both (comma-separated) or neither'
+    );
+  }
+  for (const id of p.subnets)
+    if (!SUBNET.test(id)) problems.push(`vpcSubnetIds: '${id}' is not a subnet id (subnet-…)`);
+  for (const id of p.securityGroups)
+    if (!SECURITY_GROUP.test(id))
+      problems.push(`vpcSecurityGroupIds: '${id}' is not a security group id (sg-…)`);
+  if (p.subnets.length > 16) problems.push('vpcSubnetIds: at most 16 subnets');
+  if (p.securityGroups.length > 5) problems.push('vpcSecurityGroupIds: at most 5 groups');
+
+  p.scriptRoles = list(raw.scriptRoles);
+  for (const arn of p.scriptRoles) {
+    if (!ROLE_PATTERN.test(arn)) {
+      problems.push(
+        `scriptRoles: '${arn}' is not an IAM role ARN pattern (arn:aws:iam::<account>:role/<name>, ` +
+          '`*` allowed inside)'
+      );
+    }
+  }
+
+  p.trustStore = String(raw.trustStore ?? '').trim();
+  if (p.trustStore) {
+    const file = path.resolve(ROOT, p.trustStore);
+    const relative = path.relative(ROOT, file);
+    if (path.isAbsolute(p.trustStore) || relative.startsWith('..')) {
+      problems.push(
+        `trustStore must be a path inside the repository (it is packaged with the function), got '${p.trustStore}'`
+      );
+    } else if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      problems.push(`trustStore: no file '${p.trustStore}'`);
+    } else {
+      const bytes = fs.readFileSync(file);
+      try {
+        JSON.parse(bytes.toString('utf8'));
+        p.trustStorePackaged = relative.split(path.sep).join('/');
+        p.trustStoreDigest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+      } catch (error) {
+        problems.push(`trustStore: '${p.trustStore}' is not valid JSON (${error.message})`);
+      }
+    }
+  }
+
+  p.alarmTopicArn = String(raw.alarmTopicArn ?? '').trim();
+  p.alarmEmail = String(raw.alarmEmail ?? '').trim();
+  if (p.alarmTopicArn && p.alarmEmail) {
+    problems.push(
+      'alarmTopicArn and alarmEmail exclude each other: subscribe the e-mail address to your topic, or drop alarmTopicArn to let the stack create one'
+    );
+  }
+  if (p.alarmTopicArn && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(p.alarmTopicArn))
+    problems.push(`alarmTopicArn: '${p.alarmTopicArn}' is not an SNS topic ARN`);
+  if (p.alarmEmail && !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(p.alarmEmail))
+    problems.push(`alarmEmail: '${p.alarmEmail}' is not an e-mail address`);
+
+  if (problems.length > 0) throw new ParamsError(problems);
+  return p;
+}
+
+/** The newest modification time of any file under dir (recursively). */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why dist/layers/script-runtime-<arch>.zip cannot be deployed as it is, or undefined. */
+function staleLayer(arch) {
+  const zip = path.join(ROOT, 'dist/layers', `script-runtime-${arch}.zip`);
+  const manifest = path.join(ROOT, 'dist/layers', `script-runtime-${arch}.json`);
+  if (!fs.existsSync(zip)) return `${path.relative(ROOT, zip)} is missing`;
+  let built;
+  try {
+    built = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  } catch {
+    return `its manifest ${path.relative(ROOT, manifest)} is missing or unreadable`;
+  }
+  if (built.arch !== arch) return `its manifest says ${built.arch}, not ${arch}`;
+  const sources = path.join(ROOT, 'layers/script-runtime');
+  if (newestMtime(sources) > fs.statSync(zip).mtimeMs)
+    return 'layers/script-runtime/ changed after it was built';
+  return undefined;
+}
+
+module.exports = {
+  /** The worker role's statements: the fixed ones, and sts only when scriptRoles is set. */
+  async workerStatements({ resolveVariable }) {
+    const p = await params(resolveVariable);
+    const fixed = await resolveVariable('self:custom.tidepool.workerStatements');
+    if (p.scriptRoles.length === 0) return fixed;
+    return [
+      ...fixed,
+      {
+        Sid: 'AssumeAllowedScriptRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Resource: p.scriptRoles,
+      },
+    ];
+  },
+
+  // The environment values below are null when unset: osls then leaves the variable out.
+
+  /** The same comma-separated patterns, for the worker's own check (TIDEPOOL_ALLOWED_SCRIPT_ROLES). */
+  async scriptRolesEnv({ resolveVariable }) {
+    const { scriptRoles } = await params(resolveVariable);
+    return scriptRoles.length > 0 ? scriptRoles.join(',') : null;
+  },
+
+  async poolSize({ resolveVariable }) {
+    return (await params(resolveVariable)).poolSize;
+  },
+
+  async reservedConcurrency({ resolveVariable }) {
+    return (await params(resolveVariable)).reservedConcurrency;
+  },
+
+  async architecture({ resolveVariable }) {
+    return (await params(resolveVariable)).architecture;
+  },
+
+  async ephemeralStorageSize({ resolveVariable }) {
+    return (await params(resolveVariable)).ephemeralStorageSize;
+  },
+
+  async logLevel({ resolveVariable }) {
+    return (await params(resolveVariable)).logLevel;
+  },
+
+  /** The function's VpcConfig, or null (no VPC) when neither list is given. */
+  async vpc({ resolveVariable }) {
+    const p = await params(resolveVariable);
+    if (p.subnets.length === 0) return null;
+    return { subnetIds: p.subnets, securityGroupIds: p.securityGroups };
+  },
+
+  /** What goes into the function's zip: the bundle, and the trust store when one is given. */
+  async functionPatterns({ resolveVariable }) {
+    const p = await params(resolveVariable);
+    return [
+      '!**',
+      'dist/bundle/step-runner/**',
+      ...(p.trustStorePackaged ? [p.trustStorePackaged] : []),
+    ];
+  },
+
+  /** Where the packaged trust store is on Lambda (/var/task is the function's code). */
+  async trustStoreEnv({ resolveVariable }) {
+    const p = await params(resolveVariable);
+    return p.trustStorePackaged ? `/var/task/${p.trustStorePackaged}` : null;
+  },
+
+  /** Its SHA-256, pinned: a package whose trust store was changed after packaging refuses to start. */
+  async trustStoreDigestEnv({ resolveVariable }) {
+    return (await params(resolveVariable)).trustStoreDigest ?? null;
+  },
+
+  /** Where the alarms notify: the given topic, the created one (alarmEmail), or nowhere. */
+  async alarmActions({ resolveVariable }) {
+    const p = await params(resolveVariable);
+    if (p.alarmTopicArn) return [p.alarmTopicArn];
+    if (p.alarmEmail) return [{ Ref: 'AlarmTopic' }];
+    return [];
+  },
+
+  async alarmEmail({ resolveVariable }) {
+    return (await params(resolveVariable)).alarmEmail;
+  },
+
+  async maxQueueAgeSeconds({ resolveVariable }) {
+    return (await params(resolveVariable)).maxQueueAgeSeconds;
+  },
+
+  async inputRetentionDays({ resolveVariable }) {
+    return (await params(resolveVariable)).inputRetentionDays;
+  },
+
+  async resultRetentionDays({ resolveVariable }) {
+    return (await params(resolveVariable)).resultRetentionDays;
+  },
+
+  /**
+   * The layer zip for the chosen architecture, rebuilt first when it is missing, older than
+   * its sources, or of another architecture: a deploy never ships a layer that does not match.
+   */
+  async layerArtifact({ resolveVariable }) {
+    const { architecture } = await params(resolveVariable);
+    const reason = staleLayer(architecture);
+    if (reason) {
+      process.stderr.write(`layer: ${reason}; building the ${architecture} layer\n`);
+      const build = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'layers/script-runtime/build.mjs'), '--arch', architecture],
+        // The build's stdout goes to stderr too: `osls print` output stays clean.
+        { cwd: ROOT, stdio: ['ignore', 2, 2] }
+      );
+      if (build.status !== 0) {
+        const error = new Error(
+          `building the ${architecture} layer failed (${build.status ?? build.signal}); ` +
+            `see its output above, and docs/layer.md (npm run build:layer -- --arch ${architecture})`
+        );
+        error.stack = error.message;
+        throw error;
+      }
+      const still = staleLayer(architecture);
+      if (still) {
+        const error = new Error(
+          `the ${architecture} layer is still not usable after a build: ${still}`
+        );
+        error.stack = error.message;
+        throw error;
+      }
+    }
+    return `dist/layers/script-runtime-${architecture}.zip`;
+  },
+};
