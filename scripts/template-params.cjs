@@ -15,9 +15,10 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const ARCHITECTURES = ['x86_64', 'arm64'];
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-// A role ARN pattern as IAM matches it in Resource: `*` may stand for any part of the account
-// or the role path and name, but it must stay a role ARN (no bare `*`).
-const ROLE_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+// A role ARN pattern as IAM matches it in Resource: `*` (any run of characters) or `?` (one)
+// in the role path and name, `*` for the account, but always a role ARN (no bare `*`). No
+// looser than what the worker accepts in TIDEPOOL_ALLOWED_SCRIPT_ROLES (src/worker/config.ts).
+const ROLE_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=.@/*?-]+$/;
 const SUBNET = /^subnet-[0-9a-f]+$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]+$/;
 

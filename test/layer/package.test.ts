@@ -287,7 +287,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('raises the four alarms under stable names, without actions when no topic or e-mail is given', () => {
-    const alarms = Object.fromEntries(
+    const alarms: Record<string, Json> = Object.fromEntries(
       ofType('AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties.AlarmName, r.Properties])
     );
     expect(Object.keys(alarms).sort()).toEqual([
