@@ -265,6 +265,35 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     expect((await server.result('handler-test', b.stepId))?.exitCode).toBe(4);
     expect(await server.getText(`inputs/${own}`)).toBeUndefined();
     expect(await server.getText(`inputs/${shared}`)).toContain('shared');
+
+    // A step refused without running is finished too: its variables go as well.
+    const refused = step('echo never', {
+      scriptRoleArn: 'arn:aws:iam::123456789012:role/admin',
+    });
+    const refusedVars = `handler-test/${refused.stepId}/variables.json`;
+    await server.put(`inputs/${refusedVars}`, JSON.stringify({ Token: 'refused-secret' }));
+    await handleBatch(
+      await eventOf([{ ...refused, variables: { key: refusedVars } }]),
+      worker(),
+      within(60000)
+    );
+    expect((await server.result('handler-test', refused.stepId))?.status).toBe('rejected');
+    expect(await server.getText(`inputs/${refusedVars}`)).toBeUndefined();
+  });
+
+  it('still reports a retry when its visibility cannot be set, and says so', async () => {
+    const logged: string[] = [];
+    const deps: WorkerDeps = {
+      ...worker(),
+      setVisibility: () => Promise.reject(new Error('AccessDenied')),
+      log: (level, message, fields) => logged.push(`${level} ${message} ${String(fields?.error)}`),
+    };
+    const event = await eventOf(['{"deploymentId": "no step here"}']);
+    const response = await handleBatch(event, deps, within(60000));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(logged).toContainEqual(
+      "error could not set the record's visibility; it comes back after the queue's AccessDenied"
+    );
   });
 
   it('loses no result while S3 answers 503 for a while', async () => {
