@@ -179,7 +179,7 @@ export async function processRecord(
   try {
     const stored = await existingResult(results, prefix);
     if (stored)
-      return answerFromStored(stored, { value, address, syntax, messageSha256 }, deps, log);
+      return await answerFromStored(stored, { value, address, syntax, messageSha256 }, deps, log);
     if (!parsed.ok)
       return await done(await runStep(value, pipelineDeps, { receivedAt, messageSha256 }), false);
     const step = parsed.step;
@@ -211,7 +211,12 @@ export async function processRecord(
       // Another delivery may have finished it between our first look and the claim.
       const finished = await existingResult(results, prefix);
       if (finished) {
-        return answerFromStored(finished, { value, address, syntax, messageSha256 }, deps, log);
+        return await answerFromStored(
+          finished,
+          { value, address, syntax, messageSha256 },
+          deps,
+          log
+        );
       }
       if (await results.get(keys.cancel(prefix), 64 * 1024)) {
         const result = await storeUnrun(
