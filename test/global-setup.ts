@@ -6,7 +6,12 @@ import { TEMPLATE_PATH } from './helpers/iam/template-policies';
 const root = path.join(__dirname, '..');
 
 /** Files whose change makes the packaged template stale. */
-const INPUTS = ['serverless.yml', 'scripts/package.mjs', 'package.json'];
+const INPUTS = [
+  'serverless.yml',
+  'scripts/package.mjs',
+  'scripts/template-params.cjs',
+  'package.json',
+];
 
 function stale(): boolean {
   if (!existsSync(TEMPLATE_PATH)) return true;

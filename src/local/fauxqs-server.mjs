@@ -21,7 +21,9 @@ function xmlError(reply, status, code, message) {
 }
 
 app.post('/_tidepool/faults', async (request) => {
-  const body = typeof request.body === 'string' ? JSON.parse(request.body) : (request.body ?? {});
+  // fauxqs hands an application/json body over as raw bytes.
+  const raw = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : request.body;
+  const body = typeof raw === 'string' ? JSON.parse(raw || '{}') : (raw ?? {});
   fault = { status: body.status ?? 0, delayMs: body.delayMs ?? 0, remaining: body.count ?? 0 };
   return { ok: true };
 });

@@ -137,20 +137,6 @@ function step(script: string) {
   };
 }
 
-/**
- * The embedded server's fault switch. Posted as AWS JSON, the one body type (besides forms) the
- * server parses: TestServer.fault's `application/json` body reaches it as raw bytes, so its
- * status, delay and count are all ignored (reported; fixed where that helper lives).
- */
-async function fault(spec: { status?: number; delayMs?: number; count: number }): Promise<void> {
-  const response = await fetch(`${server.endpoint}/_tidepool/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0' },
-    body: JSON.stringify(spec),
-  });
-  if (!response.ok) throw new Error(`fault injection failed: ${response.status}`);
-}
-
 /** Setting visibility (and everything else the worker did) passed the role's policy, as on AWS. */
 const expectNothingDenied = () => expect(server.gate.denied()).toEqual([]);
 
@@ -163,11 +149,11 @@ describe('retries come back in seconds, not after the queue’s visibility timeo
     await server.send(s);
     // S3 answering 503 to more requests than the store's own retries (8 attempts of the SDK's
     // 5) make for the first read.
-    await fault({ status: 503, count: 40 });
+    await server.fault({ status: 503, count: 40 });
     const deliveries = await pump(w, async (d) => d.some((x) => x.outcome.kind === 'done'), {
       limitMs: 90000,
     });
-    await fault({ count: 0 });
+    await server.fault({ count: 0 });
 
     expect(deliveries.map((d) => d.outcome.kind)).toEqual(['retry', 'done']);
     expect(deliveries[0]?.outcome).toMatchObject({ category: 'store-error' });
