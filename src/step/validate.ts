@@ -1,4 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ID_RULE, isId } from './ids';
 import type { StepAddress, StepMessage } from './types';
 
 export interface FieldProblem {
@@ -23,14 +24,12 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 /** The ids of a message, if it has valid ones, whatever else is wrong with it. */
 export function addressOf(value: unknown): StepAddress | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { deploymentId, stepId } = value as Record<string, unknown>;
   if (typeof deploymentId !== 'string' || typeof stepId !== 'string') return undefined;
-  if (!ID.test(deploymentId) || !ID.test(stepId)) return undefined;
+  if (!isId(deploymentId) || !isId(stepId)) return undefined;
   return { deploymentId, stepId };
 }
 
@@ -63,7 +62,7 @@ function describe(error: ErrorObject): FieldProblem {
 }
 
 function patternHint(field: string): string {
-  if (/Id$/.test(field)) return 'letters, digits, ".", "_" and "-", at most 128 characters';
+  if (/Id$|^\/previousSteps\//.test(field)) return ID_RULE;
   return 'a relative key without "." or ".." segments or control characters';
 }
 
