@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCommand, RUN_HELP } from './commands/run';
 import { UsageError } from './args';
+import { accessDeniedHint, awsSetupHelp } from './aws-errors';
 import { EXIT, processIo, type CliIo } from './io';
 
 export const MAIN_HELP = `tidepool: run Octopus-style script steps, locally or as a serverless worker pool
@@ -14,15 +15,20 @@ Commands:
   serve                 Run the worker pool locally: embedded S3/SQS server + workers
   submit <script-file>  Send a step to the pool (local stack or AWS); --wait follows it
   logs <step>           Print a step's log; --follow tails a running step
-  result <step>         Print a stored step result
+  result <step>         Print a stored step result (--show-sensitive: unmasked outputs)
   cancel <step>         Cancel a queued or running step
   render [file|-]       Evaluate #{...} Octostache substitution and print the result
   verify <result-dir>   Check a run's signed attestation (and re-render the template)
   verify-signature <f>  Check a script's signature against a trust store
   help [command]        Show help (also: tidepool <command> --help)
 
+Against AWS, submit, logs, result and cancel take --bucket and --queue-url, and the region
+and credentials from the AWS SDK's default chain (AWS_REGION, AWS_PROFILE, SSO, keys).
+Sensitive output variables print as ******** unless --show-sensitive is given.
+
 Every command takes --help. Exit codes: 0 success, 124 timed out, 125 Tidepool's own
-error (bad usage, unreadable file), 126 rejected; a failed script's own exit code.
+error (bad usage, unreadable file, a step id already used), 126 rejected; a failed
+script's own exit code.
 `;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -50,11 +56,16 @@ function describeError(error: unknown): string {
   if (error instanceof UsageError) return error.message;
   if (!(error instanceof Error)) return String(error);
   if (process.env.TIDEPOOL_DEBUG === '1') return error.stack ?? error.message;
+  const setup = awsSetupHelp(error);
+  if (setup) return setup;
   const code = (error as NodeJS.ErrnoException).code;
+  const denied = accessDeniedHint(error);
   const hint =
     code === 'ECONNREFUSED'
       ? ' (is the local stack running? Start it with `tidepool serve`, or give --endpoint)'
-      : '';
+      : denied
+        ? `. ${denied}`
+        : '';
   return `${error.message}${hint}`;
 }
 

@@ -7,6 +7,7 @@ import { S3ObjectStore } from '../aws/s3-store';
 import { LOCAL_BUCKET, LOCAL_QUEUE, LOCAL_REGION, type StackAddress } from '../local/stack';
 import type { LiveRecord } from '../worker/live-log';
 import type { StepResult } from '../pipeline/result';
+import { ID_RULE, isId } from '../step/ids';
 import type { StepAddress } from '../step/types';
 import { UsageError } from './args';
 
@@ -22,15 +23,23 @@ export const STACK_OPTIONS = {
 
 export const STACK_HELP = `Finding the stack: a running \`tidepool serve\` (from ${STATE_FILE}) by default;
   --endpoint URL             a local stack's endpoint
-  --bucket NAME, --queue-url URL, --region R
-                             AWS itself (credentials from the usual AWS environment);
-                             also TIDEPOOL_BUCKET, TIDEPOOL_QUEUE_URL, AWS_REGION`;
+  --bucket NAME, --queue-url URL
+                             AWS itself; also TIDEPOOL_BUCKET, TIDEPOOL_QUEUE_URL.
+                             Region and credentials come from the AWS SDK's default
+                             chain: AWS_REGION or the profile's region, AWS_PROFILE
+                             (\`aws configure\`, \`aws configure sso\`), AWS_ACCESS_KEY_ID
+                             and AWS_SECRET_ACCESS_KEY, or the instance's role;
+                             AWS_ENDPOINT_URL is honoured
+  --region R                 The region, over the default chain's`;
 
 export interface StackClient {
   s3: S3Client;
   sqs: SQSClient;
   bucket: string;
+  /** Undefined for a local stack named by --endpoint alone: looked up when a step is sent. */
   queueUrl: string | undefined;
+  /** The local stack's queue URL by its name (needs sqs:GetQueueUrl). */
+  findQueue?: () => Promise<string | undefined>;
   inputs: S3ObjectStore;
   results: S3ObjectStore;
 }
@@ -65,7 +74,9 @@ export async function connect(values: {
   let endpoint = values.endpoint;
   let bucket = values.bucket ?? env.TIDEPOOL_BUCKET;
   let queueUrl = values['queue-url'] ?? env.TIDEPOOL_QUEUE_URL;
-  let region = values.region ?? env.AWS_REGION ?? LOCAL_REGION;
+  // Against AWS the SDK's default chain finds the region (AWS_REGION, the profile's), as the
+  // AWS CLI does; a local stack answers in any region, so it gets one without asking.
+  let region = endpoint ? (values.region ?? env.AWS_REGION ?? LOCAL_REGION) : values.region;
   if (!endpoint && !bucket) {
     const state = readState();
     if (!state) {
@@ -78,16 +89,19 @@ export async function connect(values: {
   bucket ??= LOCAL_BUCKET;
   const s3 = s3Client({ region, endpoint, identity: 'submitter' });
   const sqs = sqsClient({ region, endpoint, identity: 'submitter' });
-  if (!queueUrl && endpoint) {
-    const out = await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_QUEUE }));
-    queueUrl = out.QueueUrl;
-  }
   const root = new S3ObjectStore(s3, bucket);
   return {
     s3,
     sqs,
     bucket,
     queueUrl,
+    // Only `submit` needs the queue: `result`, `logs` and `cancel` make no SQS request at all.
+    ...(!queueUrl && endpoint
+      ? {
+          findQueue: async () =>
+            (await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_QUEUE }))).QueueUrl,
+        }
+      : {}),
     inputs: root.child('inputs/'),
     results: root.child('results/'),
   };
@@ -101,12 +115,10 @@ export function parseAddress(text: string | undefined): StepAddress {
     second === undefined
       ? { deploymentId: 'local', stepId: first ?? '' }
       : { deploymentId: first ?? '', stepId: second };
-  if (
-    rest.length > 0 ||
-    !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(address.stepId) ||
-    !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(address.deploymentId)
-  ) {
-    throw new UsageError(`'${text}' is not a step address: <deployment>/<step> or <step>`);
+  if (rest.length > 0 || !isId(address.stepId) || !isId(address.deploymentId)) {
+    throw new UsageError(
+      `'${text}' is not a step address: <deployment>/<step> or <step>, each ${ID_RULE}`
+    );
   }
   return address;
 }
@@ -123,10 +135,19 @@ export async function readResult(
   return body ? (JSON.parse(body.toString('utf8')) as StepResult) : undefined;
 }
 
-export async function sendStep(client: StackClient, message: unknown): Promise<void> {
+/** The queue steps go to; `submit` asks before it uploads, so a missing queue takes no id. */
+export async function queueOf(client: StackClient): Promise<string> {
+  client.queueUrl ??= await client.findQueue?.();
   if (!client.queueUrl) throw new UsageError('No queue: give --queue-url (or TIDEPOOL_QUEUE_URL)');
+  return client.queueUrl;
+}
+
+export async function sendStep(client: StackClient, message: unknown): Promise<void> {
   await client.sqs.send(
-    new SendMessageCommand({ QueueUrl: client.queueUrl, MessageBody: JSON.stringify(message) })
+    new SendMessageCommand({
+      QueueUrl: await queueOf(client),
+      MessageBody: JSON.stringify(message),
+    })
   );
 }
 
