@@ -1,3 +1,4 @@
+import { MASK } from '../collect/masker';
 import type { LogEntry, ProgressUpdate } from '../collect/types';
 import type { StepResult } from '../pipeline/result';
 import type { CliIo } from './io';
@@ -19,6 +20,22 @@ const TAG: Record<LogEntry['level'], string> = {
   warning: 'WARNING',
   error: 'ERROR',
 };
+
+/**
+ * The result as the CLI prints it: sensitive output variables' values masked unless
+ * `showSensitive`. The stored result keeps them; a terminal, a CI log or a pasted
+ * `--json` document should not.
+ */
+export function printedResult(result: StepResult, showSensitive: boolean): StepResult {
+  if (showSensitive) return result;
+  const outputVariables = Object.fromEntries(
+    Object.entries(result.outputVariables).map(([name, v]) => [
+      name,
+      v.sensitive ? { ...v, value: MASK } : v,
+    ])
+  );
+  return { ...result, outputVariables };
+}
 
 /** Prints the live log for people: colour by level on a terminal, a tag per level otherwise. */
 export class LogPrinter {
@@ -48,7 +65,9 @@ export class LogPrinter {
     this.io.out(this.io.isTty ? `\x1b[36m${text}\x1b[0m\n` : `${text}\n`);
   }
 
-  summary(result: StepResult): void {
+  /** The result in a few lines; sensitive output variables masked unless `showSensitive`. */
+  summary(stored: StepResult, showSensitive = false): void {
+    const result = printedResult(stored, showSensitive);
     const lines: string[] = [
       '',
       `Step ${result.stepId}: ${result.status}` +
@@ -60,7 +79,7 @@ export class LogPrinter {
     if (outputs.length > 0) {
       lines.push('  Output variables:');
       for (const [name, v] of outputs)
-        lines.push(`    ${name} = ${v.sensitive ? '********' : v.value}`);
+        lines.push(`    ${name} = ${v.value}${v.sensitive && showSensitive ? ' (sensitive)' : ''}`);
     }
     if (result.artifacts.length > 0) {
       lines.push('  Artifacts:');

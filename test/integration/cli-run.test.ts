@@ -93,6 +93,28 @@ describe('tidepool run: output', () => {
     expect(stored.status).toBe('succeeded');
   });
 
+  it('with --json masks sensitive output variables unless --show-sensitive; the stored result keeps them', async () => {
+    const script =
+      'set_octopusvariable Token abcd-9999 -sensitive; set_octopusvariable Colour blue';
+    const masked = await runScript(script);
+    expect(masked.stdout).not.toContain('abcd-9999');
+    expect(masked.result.outputVariables.Token).toEqual({ value: '********', sensitive: true });
+    expect(masked.result.outputVariables.Colour?.value).toBe('blue');
+    const stored = JSON.parse(readFileSync(path.join(masked.outDir, 'result.json'), 'utf8'));
+    expect(stored.outputVariables.Token.value).toBe('abcd-9999');
+    const shown = await runScript(script, { args: ['--show-sensitive'] });
+    expect(shown.result.outputVariables.Token?.value).toBe('abcd-9999');
+  });
+
+  it('gives every run a new id: the file’s stem and a UUIDv7', async () => {
+    const first = await runScript('true');
+    const second = await runScript('true');
+    expect(first.result.stepId).toMatch(
+      /^script-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+    );
+    expect(second.result.stepId).not.toBe(first.result.stepId);
+  });
+
   it('passes --var, --sensitive, --module and --parameters through', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'lib.sh'), 'shout() { echo "${1^^}"; }');
@@ -139,6 +161,19 @@ describe('tidepool --help', () => {
       expect(run.stdout).toContain(option);
     }
     expect(run.stdout).toContain('124 timed out');
+    expect(run.stdout).toContain('--show-sensitive');
+    for (const command of ['result', 'submit']) {
+      const help = await tidepool([command, '--help']);
+      expect(help.stdout).toContain('--show-sensitive');
+      expect(help.stdout).toContain('AWS_REGION');
+    }
+    expect((await tidepool(['submit', '--help'])).stdout).toContain('An id is used once');
+  });
+
+  it('refuses an option a command does not take', async () => {
+    const run = await tidepool(['cancel', 'd/s', '--show-sensitive']);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain('tidepool cancel does not take --show-sensitive');
   });
 
   it('rejects an unknown command', async () => {

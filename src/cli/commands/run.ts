@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LocalHost, removeLiveStepDirsSync } from '../../run/local-host';
@@ -7,12 +6,13 @@ import { runStep } from '../../pipeline/run-step';
 import type { StepResult } from '../../pipeline/result';
 import { parseVariablesDocument, InputError } from '../../pipeline/variables';
 import { FsObjectStore } from '../../store/fs-store';
+import { generatedId } from '../../step/ids';
 import type { ModuleSpec, StepMessage, Syntax, VariableValue } from '../../step/types';
 import { parseArgs } from 'node:util';
 import { splitPair, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { parseStepTemplate, TemplateError, type StepTemplate } from '../../templates/step-template';
-import { LogPrinter } from '../log-printer';
+import { LogPrinter, printedResult } from '../log-printer';
 import { INTEGRITY_HELP, INTEGRITY_OPTIONS, integrityForRun } from '../integrity-options';
 
 export const RUN_HELP = `Usage: tidepool run <script-file | step-template.json> [options]
@@ -34,6 +34,8 @@ Options:
   --out <dir>                Where the result bundle goes (result.json, log.txt,
                              artifacts/); default .tidepool/runs/<step id>
   --json                     Print exactly one result document on stdout, nothing else
+  --show-sensitive           Print sensitive output variables' values; by default they
+                             print as ******** (result.json in --out keeps them)
   -h, --help                 Show this help
 ${INTEGRITY_HELP}
 Exit codes: 0 succeeded; the script's own exit code when it failed (Fail-Step and
@@ -51,6 +53,7 @@ export const RUN_OPTIONS = {
   timeout: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  'show-sensitive': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...INTEGRITY_OPTIONS,
 } as const;
@@ -126,14 +129,9 @@ export function exitCodeFor(result: StepResult): number {
   }
 }
 
+/** A new id for every run or submit: `deploy-<UUIDv7>` for deploy.sh. */
 function stepIdFor(file: string): string {
-  const base =
-    path
-      .basename(file)
-      .replace(/[^A-Za-z0-9._-]/g, '_')
-      .replace(/^[._-]+/, '') || 'step';
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  return `${base.slice(0, 80)}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return generatedId(path.basename(file, path.extname(file)));
 }
 
 export async function buildMessage(
@@ -244,10 +242,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         ...(json ? {} : { onLog: (e) => printer.entry(e), onProgress: (u) => printer.progress(u) }),
       }
     );
+    const showSensitive = values['show-sensitive'] === true;
     if (json) {
-      io.out(JSON.stringify(result, null, 2) + '\n');
+      io.out(JSON.stringify(printedResult(result, showSensitive), null, 2) + '\n');
     } else {
-      printer.summary(result);
+      printer.summary(result, showSensitive);
       io.out(`  Result: ${path.join(outDir, 'result.json')}\n`);
     }
     return exitCodeFor(result);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
-import { LogPrinter } from '../log-printer';
+import { LogPrinter, printedResult } from '../log-printer';
 import {
   connect,
   follow,
@@ -14,10 +14,13 @@ import {
 import { exitCodeFor } from './run';
 
 const HELP = {
-  result: `Usage: tidepool result <deployment/step | step> [--json]
+  result: `Usage: tidepool result <deployment/step | step> [--json] [--show-sensitive]
 
 Prints a stored step result: a summary, or with --json the result document. Exits as
 \`tidepool run\` would have for that result; 125 when there is no result (yet).
+  --json                     The result document (result.json)
+  --show-sensitive           Print sensitive output variables' values; by default they
+                             print as ******** (also with --json)
 ${STACK_HELP}
 `,
   logs: `Usage: tidepool logs <deployment/step | step> [--follow] [--json]
@@ -38,13 +41,28 @@ const OPTIONS = {
   ...STACK_OPTIONS,
   json: { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
+  'show-sensitive': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The options each command takes: an option another command has is refused, not ignored. */
+const ACCEPTS: Record<keyof typeof HELP, ReadonlyArray<keyof typeof OPTIONS>> = {
+  result: ['json', 'show-sensitive'],
+  logs: ['json', 'follow'],
+  cancel: [],
+};
 
 function parse(command: keyof typeof HELP, args: string[], io: CliIo) {
   const { values, positionals } = usage(() =>
     parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
   );
+  for (const option of ['json', 'follow', 'show-sensitive'] as const) {
+    if (values[option] !== undefined && !ACCEPTS[command].includes(option)) {
+      throw new UsageError(
+        `tidepool ${command} does not take --${option}. See tidepool ${command} --help`
+      );
+    }
+  }
   if (values.help) {
     io.out(HELP[command]);
     return undefined;
@@ -67,8 +85,10 @@ export async function resultCommand(args: string[], io: CliIo): Promise<number> 
     );
     return EXIT.toolError;
   }
-  if (parsed.values.json) io.out(JSON.stringify(result, null, 2) + '\n');
-  else new LogPrinter(io).summary(result);
+  const showSensitive = parsed.values['show-sensitive'] === true;
+  if (parsed.values.json)
+    io.out(JSON.stringify(printedResult(result, showSensitive), null, 2) + '\n');
+  else new LogPrinter(io).summary(result, showSensitive);
   return exitCodeFor(result);
 }
 
