@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   NoSuchKey,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -148,19 +149,35 @@ export class S3ObjectStore implements ObjectStore {
    */
   async putConditional(
     key: string,
-    body: string,
-    condition: { ifMatch?: string }
+    body: Buffer | string,
+    condition: { ifMatch?: string },
+    contentType = 'application/json'
   ): Promise<string | undefined> {
     try {
       return await this.write('write', key, {
         Body: body,
-        ContentType: 'application/json',
+        ContentType: contentType,
         ...(condition.ifMatch ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
       });
     } catch (error) {
       const code = status((error as StoreError).cause);
       if (code === 412 || code === 409) return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * Whether the key exists, without reading it. A missing key is a 404 only for a caller with
+   * s3:ListBucket on its prefix; without it S3 answers 403, which is thrown, not taken as absent.
+   */
+  async exists(key: string): Promise<boolean> {
+    const full = this.full(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: full }));
+      return true;
+    } catch (error) {
+      if (status(error) === 404 || (error as Error).name === 'NotFound') return false;
+      throw new StoreError('look up', full, isRetryable(error), { cause: error });
     }
   }
 

@@ -1,6 +1,8 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { s3Client } from '../../src/aws/clients';
 import { startLocalStack, type LocalStack } from '../../src/local/stack';
 import { tempDir, tidepool } from '../helpers/cli';
 
@@ -14,7 +16,8 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     maxReceiveCount: 2,
   });
-  endpoint = ['--endpoint', stack.endpoint];
+  // The queue's URL too: a submitter may send to the queue, not look it up by name.
+  endpoint = ['--endpoint', stack.endpoint, '--queue-url', stack.queueUrl];
 }, 30000);
 
 afterAll(async () => {
@@ -53,6 +56,162 @@ describe('the local stack through the command line', () => {
     expect(JSON.parse(result.stdout).outputVariables.Out.value).toBe('done');
     const logs = await tidepool(['logs', 'cli/wait-1', ...endpoint]);
     expect(logs.stdout).toContain('hello pool');
+  });
+
+  it('takes ids with ":" (an event’s timestamp) in submit, result and logs', async () => {
+    const run = await tidepool([
+      'submit',
+      script('echo "scheduled at #{Octopus.Action.Id}"'),
+      '--deployment',
+      'nightly:2026-12-04',
+      '--step-id',
+      '2026-12-04T18:24:06Z',
+      '--wait',
+      ...endpoint,
+    ]);
+    expect(run.stderr).not.toMatch(/must be|not a step address/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('scheduled at 2026-12-04T18:24:06Z');
+    const result = await tidepool([
+      'result',
+      'nightly:2026-12-04/2026-12-04T18:24:06Z',
+      '--json',
+      ...endpoint,
+    ]);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      deploymentId: 'nightly:2026-12-04',
+      stepId: '2026-12-04T18:24:06Z',
+      status: 'succeeded',
+    });
+    const logs = await tidepool(['logs', 'nightly:2026-12-04/2026-12-04T18:24:06Z', ...endpoint]);
+    expect(logs.stdout).toContain('scheduled at 2026-12-04T18:24:06Z');
+  });
+
+  it('refuses to re-use a step id that has a result, sending nothing', async () => {
+    await tidepool([
+      'submit',
+      script('echo first'),
+      '--deployment',
+      'reuse',
+      '--step-id',
+      's1',
+      '--wait',
+      ...endpoint,
+    ]);
+    const again = await tidepool([
+      'submit',
+      script('echo second'),
+      '--deployment',
+      'reuse',
+      '--step-id',
+      's1',
+      '--wait',
+      ...endpoint,
+    ]);
+    expect(again.code).toBe(125);
+    expect(again.stderr).toContain('reuse/s1 is taken: it already has a result');
+    expect(again.stderr).toContain('--step-id');
+    expect(again.stdout).not.toContain('second');
+    const result = await tidepool(['result', 'reuse/s1', '--json', ...endpoint]);
+    expect(JSON.parse(result.stdout).log.map((l: { text: string }) => l.text)).toContain('first');
+  });
+
+  it('refuses a step id whose inputs exist, leaving them as they were and queueing nothing', async () => {
+    const s3 = s3Client({ region: stack.region, endpoint: stack.endpoint });
+    const key = 'inputs/reuse/s2/script.sh';
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: 'echo original' }));
+    const run = await tidepool([
+      'submit',
+      script('echo replaced'),
+      '--deployment',
+      'reuse',
+      '--step-id',
+      's2',
+      ...endpoint,
+    ]);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain(
+      `reuse/s2 is taken: it already has inputs (s3://${stack.bucket}/${key})`
+    );
+    expect(run.stderr).toMatch(/--step-id <id>, or leave --step-id out/);
+    const kept = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+    expect(await kept.Body?.transformToString()).toBe('echo original');
+    // Had a message been sent, a worker (polling every 250 ms) would have stored a result.
+    await new Promise((r) => setTimeout(r, 2000));
+    const result = await tidepool(['result', 'reuse/s2', ...endpoint]);
+    expect(result.stderr).toContain('no result for reuse/s2');
+  });
+
+  it('generates a new, readable id for every submit', async () => {
+    const file = script('true', 'deploy-app.sh');
+    const ids = await Promise.all(
+      [1, 2].map(async () => {
+        // --endpoint alone: the queue is found by its name.
+        const run = await tidepool(['submit', file, '--json', '--endpoint', stack.endpoint]);
+        expect(run.code).toBe(0);
+        return (JSON.parse(run.stdout) as { stepId: string }).stepId;
+      })
+    );
+    for (const id of ids)
+      expect(id).toMatch(
+        /^deploy-app-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+      );
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  it('masks sensitive output variables in the summary and in result --json unless --show-sensitive', async () => {
+    const file = script(
+      'set_octopusvariable Token abcd-9999 -sensitive; set_octopusvariable Colour blue'
+    );
+    const run = await tidepool([
+      'submit',
+      file,
+      '--deployment',
+      'secrets',
+      '--step-id',
+      's1',
+      '--wait',
+      ...endpoint,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Token = ********');
+    expect(run.stdout).toContain('Colour = blue');
+    expect(run.stdout).not.toContain('abcd-9999');
+
+    const json = await tidepool(['result', 'secrets/s1', '--json', ...endpoint]);
+    expect(json.stdout).not.toContain('abcd-9999');
+    expect(JSON.parse(json.stdout).outputVariables.Token).toEqual({
+      value: '********',
+      sensitive: true,
+    });
+    const human = await tidepool(['result', 'secrets/s1', ...endpoint]);
+    expect(human.stdout).toContain('Token = ********');
+    expect(human.stdout).not.toContain('abcd-9999');
+
+    const shown = await tidepool([
+      'result',
+      'secrets/s1',
+      '--json',
+      '--show-sensitive',
+      ...endpoint,
+    ]);
+    expect(JSON.parse(shown.stdout).outputVariables.Token).toEqual({
+      value: 'abcd-9999',
+      sensitive: true,
+    });
+    const shownHuman = await tidepool(['result', 'secrets/s1', '--show-sensitive', ...endpoint]);
+    expect(shownHuman.stdout).toContain('Token = abcd-9999 (sensitive)');
+    const waited = await tidepool([
+      'submit',
+      file,
+      '--deployment',
+      'secrets',
+      '--wait',
+      '--json',
+      '--show-sensitive',
+      ...endpoint,
+    ]);
+    expect(JSON.parse(waited.stdout).outputVariables.Token.value).toBe('abcd-9999');
   });
 
   it('submit --wait --json prints one result document and exits with the script’s code', async () => {

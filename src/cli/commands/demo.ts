@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../../local/server-process';
 import { startLocalStack } from '../../local/stack';
+import { generatedId } from '../../step/ids';
 import { usage } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { LogPrinter } from '../log-printer';
@@ -68,10 +69,8 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       bucket: stack.bucket,
       'queue-url': stack.queueUrl,
     });
-    const deploymentId = `demo-${new Date()
-      .toISOString()
-      .replace(/[-:.TZ]/g, '')
-      .slice(0, 14)}`;
+    // New each time: a step id is used once, and the local stack's bucket may hold earlier runs.
+    const deploymentId = generatedId('demo');
     const submitted = [];
     for (const example of list) {
       const built = await buildMessage(example.script, { variables: example.variables });

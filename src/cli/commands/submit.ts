@@ -1,14 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { StepMessage } from '../../step/types';
+import { ID_RULE, isId } from '../../step/ids';
+import type { StepAddress, StepMessage } from '../../step/types';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
-import { LogPrinter } from '../log-printer';
+import { LogPrinter, printedResult } from '../log-printer';
 import {
   connect,
   follow,
   prefixOf,
+  queueOf,
   sendStep,
   STACK_HELP,
   STACK_OPTIONS,
@@ -23,18 +25,24 @@ bucket's inputs/ prefix and puts the step on the queue. With --wait, follows its
 prints its result as \`tidepool run\` does (same exit codes).
 
 Options: everything \`tidepool run\` takes (--syntax, --variables, --var, --sensitive,
---module, --parameters, --timeout, --json), except --out, and:
+--module, --parameters, --timeout, --json, --show-sensitive), except --out, and:
   --policy <name>, --enforce | --audit, --verbatim
                              Tighten the worker's integrity policy for this step (it can
                              never be loosened); trust roots and signers are the worker's.
                              A bash script's <file>.sig is uploaded beside it
   --deployment <id>          The deployment the step belongs to (default: local)
-  --step-id <id>             The step's id (default: from the file name and time)
+  --step-id <id>             The step's id (default: the file's name and a UUIDv7, e.g.
+                             deploy-0193f0a4-…). Ids are letters, digits, '.', '_', ':'
+                             and '-' (a timestamp such as 2026-12-04T18:24:06Z will do).
+                             An id is used once: one that already has inputs or a result
+                             is refused, with nothing sent
   --step-name <name>         Its display name (Octopus.Action.Name)
   --after <step-id>          An earlier step of the deployment whose output variables this
                              step sees as Octopus.Action[<name>].Output.<Name> (repeatable)
   --wait                     Wait for the result, following the log
   --json                     With --wait: print the result document; without: the address
+  --show-sensitive           With --wait: print sensitive output variables' values; by
+                             default they print as ********
 ${STACK_HELP}
 `;
 
@@ -88,8 +96,28 @@ const OPTIONS = {
 } as const;
 
 /**
+ * The step's id is taken already: it has a result, or inputs from an earlier submit. Sending
+ * it again would have the worker answer with the earlier step's result, or run the earlier
+ * step's inputs, so nothing is sent.
+ */
+export class IdInUseError extends UsageError {
+  constructor(
+    readonly address: StepAddress,
+    readonly found: 'result' | 'inputs',
+    where: string
+  ) {
+    super(
+      `${address.deploymentId}/${address.stepId} is taken: it already has ${found === 'result' ? 'a result' : 'inputs'} (${where}), so nothing was sent. ` +
+        `A step id names one step's content for good; choose another with --step-id <id>, or leave --step-id out for a generated one`
+    );
+  }
+}
+
+/**
  * Moves inline script, variables and modules into the input store: the message carries keys.
  * A detached signature (`signature`, the text of `<file>.sig`) goes beside the script.
+ * Refuses (IdInUseError) an address that has a result or inputs already: every input is
+ * written with If-None-Match: *, so two submits of one id cannot mix their inputs either.
  */
 export async function upload(
   client: StackClient,
@@ -97,16 +125,26 @@ export async function upload(
   signature?: string
 ): Promise<StepMessage> {
   const base = prefixOf(message);
+  const resultKey = `${base}result.json`;
+  if (await client.results.exists(resultKey)) {
+    throw new IdInUseError(message, 'result', client.results.locate(resultKey));
+  }
+  const create = async (key: string, body: string, contentType: string) => {
+    const etag = await client.inputs.putConditional(key, body, {}, contentType);
+    if (etag === undefined) throw new IdInUseError(message, 'inputs', client.inputs.locate(key));
+  };
   const out: StepMessage = { ...message };
   if ('inline' in message.script) {
+    // The script first: it outlives the variables (the worker deletes those once read), so
+    // it is what shows an id was used.
     const key = `${base}script.${message.syntax === 'bash' ? 'sh' : 'ps1'}`;
-    await client.inputs.put(key, message.script.inline, 'text/plain; charset=utf-8');
-    if (signature !== undefined) await client.inputs.put(`${key}.sig`, signature, 'text/plain');
+    await create(key, message.script.inline, 'text/plain; charset=utf-8');
+    if (signature !== undefined) await create(`${key}.sig`, signature, 'text/plain');
     out.script = { key };
   }
   if (message.variables && 'inline' in message.variables) {
     const key = `${base}variables.json`;
-    await client.inputs.put(key, JSON.stringify(message.variables.inline), 'application/json');
+    await create(key, JSON.stringify(message.variables.inline), 'application/json');
     out.variables = { key };
   }
   if (message.modules) {
@@ -114,15 +152,13 @@ export async function upload(
       message.modules.map(async (m, i) => {
         if (!('inline' in m.source)) return m;
         const key = `${base}modules/${i + 1}.${m.syntax === 'bash' ? 'sh' : 'psm1'}`;
-        await client.inputs.put(key, m.source.inline, 'text/plain; charset=utf-8');
+        await create(key, m.source.inline, 'text/plain; charset=utf-8');
         return { ...m, source: { key } };
       })
     );
   }
   return out;
 }
-
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export async function submitCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usage(() =>
@@ -140,11 +176,10 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
   for (const [option, value] of [
     ['--deployment', values.deployment],
     ['--step-id', values['step-id']],
+    ...(values.after ?? []).map((id) => ['--after', id] as const),
   ] as const) {
-    if (value !== undefined && !ID.test(value)) {
-      throw new UsageError(
-        `${option} must be letters, digits, '.', '_' or '-' (at most 128), got '${value}'`
-      );
+    if (value !== undefined && !isId(value)) {
+      throw new UsageError(`${option} must be ${ID_RULE}, got '${value}'`);
     }
   }
   const file = positionals[0] as string;
@@ -161,6 +196,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
   if (integrity) message.integrity = integrity;
   const signature = existsSync(`${file}.sig`) ? readFileSync(`${file}.sig`, 'utf8') : undefined;
   const client = await connect(values);
+  await queueOf(client);
   await sendStep(client, await upload(client, message, signature));
   const address = `${message.deploymentId}/${message.stepId}`;
   if (!values.wait) {
@@ -188,7 +224,8 @@ export async function submitCommand(args: string[], io: CliIo): Promise<number> 
       `${(error as Error).message}; the step may still run: tidepool result ${address}`
     );
   });
-  if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
-  else printer.summary(result);
+  const showSensitive = values['show-sensitive'] === true;
+  if (values.json) io.out(JSON.stringify(printedResult(result, showSensitive), null, 2) + '\n');
+  else printer.summary(result, showSensitive);
   return exitCodeFor(result);
 }
