@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { s3Client } from '../../src/aws/clients';
 import { startLocalStack, type LocalStack } from '../../src/local/stack';
 import { tempDir, tidepool } from '../helpers/cli';
+import { gatedFront } from '../helpers/iam';
 
 let stack: LocalStack;
 let endpoint: string[];
+const gated = gatedFront();
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -15,8 +17,10 @@ beforeAll(async () => {
     concurrency: 2,
     visibilityTimeoutSeconds: 1,
     maxReceiveCount: 2,
+    // Every request, the CLI's and the worker's, is held to the packaged template's policies.
+    front: gated.front,
   });
-  // The queue's URL too: a submitter may send to the queue, not look it up by name.
+  // The queue's URL too, as against AWS (one test has submit find it by name instead).
   endpoint = ['--endpoint', stack.endpoint, '--queue-url', stack.queueUrl];
 }, 30000);
 
@@ -335,5 +339,21 @@ describe('the local stack through the command line', () => {
     ]);
     expect(run.code).toBe(125);
     expect(run.stderr).toMatch(/tidepool result: /);
+  });
+
+  it('was held to the packaged policies, which denied the CLI and the worker nothing', () => {
+    // Runs last: the tests of this file run in order, all through the same gate.
+    const submitter = gated.gate.decisions.filter((d) => d.identity === 'submitter');
+    expect(new Set(submitter.map((d) => d.action))).toEqual(
+      new Set([
+        's3:GetObject',
+        's3:PutObject',
+        'kms:GenerateDataKey',
+        'kms:Decrypt',
+        'sqs:SendMessage',
+        'sqs:GetQueueUrl',
+      ])
+    );
+    expect(gated.gate.denied()).toEqual([]);
   });
 });
