@@ -15,7 +15,7 @@ export function layerEnvironment(tmpDir: string): Record<string, string> {
   const home = path.join(dir, 'home');
   const cache = path.join(home, '.cache');
   return {
-    // AL2023 (nodejs22.x) has no libicu: without this the .NET runtime aborts at start-up.
+    // AL2023 (nodejs24.x) has no libicu: without this the .NET runtime aborts at start-up.
     DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1',
     // ...but let culture names resolve: PowerShell's modules ask for "en-US" (Import-LocalizedData).
     DOTNET_SYSTEM_GLOBALIZATION_PREDEFINED_CULTURES_ONLY: 'false',

@@ -22,7 +22,7 @@ import {
   ZipEntryInfo,
 } from './inspect';
 
-const GLIBC_MAX = '2.34'; // Amazon Linux 2023, the nodejs22.x image
+const GLIBC_MAX = '2.34'; // Amazon Linux 2023, the nodejs24.x image
 const DOS_DATE_1980_01_01 = (1 << 5) | 1;
 
 interface Manifest {
