@@ -46,7 +46,8 @@ export async function runScript(
   const dir = tempDir();
   const file = path.join(dir, options.syntax === 'powershell' ? 'script.ps1' : 'script.sh');
   writeFileSync(file, script);
-  const args = ['run', file, '--json', '--out', path.join(dir, 'out')];
+  // The whole result document, sensitive output values included: these tests check the pipeline.
+  const args = ['run', file, '--json', '--show-sensitive', '--out', path.join(dir, 'out')];
   if (options.variables) {
     const varsFile = path.join(dir, 'vars.json');
     writeFileSync(varsFile, JSON.stringify(options.variables));

@@ -200,7 +200,7 @@ function runCase(c: Case, index: number): Promise<CliOutcome> {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, c.syntax === 'powershell' ? 'script.ps1' : 'script.sh');
   fs.writeFileSync(file, c.script);
-  const args = ['run', file, '--json', '--out', path.join(dir, 'out')];
+  const args = ['run', file, '--json', '--show-sensitive', '--out', path.join(dir, 'out')];
   if (c.variables) {
     const varsFile = path.join(dir, 'vars.json');
     fs.writeFileSync(varsFile, JSON.stringify(c.variables));
