@@ -24,7 +24,10 @@ function stale(): boolean {
  * of the template `npm run package` produces, so package first when the template is missing or
  * older than what it is made from.
  */
-export default function globalSetup(): void {
+export default function globalSetup(globalConfig: { selectProjects?: string[] }): void {
+  const projects = globalConfig.selectProjects ?? [];
+  // The unit project talks to no server: it needs no template (nor the layer packaging builds).
+  if (projects.length > 0 && projects.every((p) => p === 'unit')) return;
   if (!stale()) return;
   process.stderr.write('\nglobal setup: packaging (npm run package) for the IAM gate...\n');
   const run = spawnSync(process.execPath, ['scripts/package.mjs'], {

@@ -26,8 +26,15 @@ export class StoreError extends Error {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof S3ServiceException)
-    return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})`;
+  if (error instanceof S3ServiceException) {
+    const code = error.$metadata.httpStatusCode;
+    // S3 hides a missing key behind a 403 from a caller without s3:ListBucket on its prefix.
+    const hint =
+      code === 403
+        ? ': IAM does not allow it, or the key is missing and s3:ListBucket is not allowed on its prefix'
+        : '';
+    return `${error.name} (HTTP ${code ?? '?'})${hint}`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -64,7 +64,8 @@ export async function provision(
 /** The worker's dependencies for the local stack: the same as on Lambda, other endpoint. */
 export function localWorkerDeps(
   address: StackAddress,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  log?: WorkerDeps['log']
 ): WorkerDeps {
   const config = loadConfig({
     TIDEPOOL_BUCKET: address.bucket,
@@ -82,6 +83,7 @@ export function localWorkerDeps(
   return workerDepsFrom(config, {
     host,
     workerId: `local-${process.pid}-${randomBytes(3).toString('hex')}`,
+    ...(log ? { log } : {}),
   });
 }
 
@@ -96,6 +98,8 @@ export interface StackOptions {
   /** How long a failed delivery stays invisible before it is retried (default 30 s). */
   visibilityTimeoutSeconds?: number;
   workerEnv?: Record<string, string>;
+  /** Where the worker's own log lines go (none by default). */
+  log?: WorkerDeps['log'];
   /**
    * Something to put in front of the embedded server, which everyone then talks to (the
    * tests' IAM gate): given the server's endpoint, it gives its own.
@@ -116,7 +120,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       maxReceiveCount: options.maxReceiveCount ?? 3,
     });
     const address: StackAddress = { endpoint, region: LOCAL_REGION, ...names };
-    const deps = localWorkerDeps(address, options.workerEnv);
+    const deps = localWorkerDeps(address, options.workerEnv, options.log);
     // A pool expects PowerShell steps too: have one pwsh waiting as well (bash already is).
     if (options.prewarmPowerShell ?? true) {
       try {

@@ -42,7 +42,13 @@ describe('a step through the local stack, under the IAM gate with the packaged p
 
   it('never runs with the wave-1 worker role: the missing result.json answers 403, not 404', async () => {
     const gated = gatedFront();
-    stack = await startLocalStack({ prewarmPowerShell: false, concurrency: 1, front: gated.front });
+    const warnings: string[] = [];
+    stack = await startLocalStack({
+      prewarmPowerShell: false,
+      concurrency: 1,
+      front: gated.front,
+      log: (_level, message, fields) => warnings.push(`${message} ${JSON.stringify(fields)}`),
+    });
     gated.gate.setPolicies('worker', resolveRolePolicies(wave1.Policies));
     const submitted = await tidepool([
       'submit',
@@ -65,6 +71,13 @@ describe('a step through the local stack, under the IAM gate with the packaged p
             d.resource.endsWith('/results/iam/wave1/result.json')
         );
     expect(await until(hidden, 10_000)).toBe(true);
+    // The worker says why, in its own log.
+    expect(
+      await until(
+        () => warnings.some((w) => /AccessDenied \(HTTP 403\).*s3:ListBucket/.test(w)),
+        5000
+      )
+    ).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     const result = await tidepool(['result', 'iam/wave1', '--endpoint', stack.endpoint]);
     expect(result.code).not.toBe(0);
