@@ -258,6 +258,7 @@ export async function processRecord(
         value,
         claimEtag: claim.etag,
         messageSha256,
+        log,
       });
       return await done(result, true);
     } catch (error) {
@@ -360,6 +361,8 @@ async function runWatched(
     value: unknown;
     claimEtag: string;
     messageSha256: string;
+    /** The record's own log: its lines carry the step's address. */
+    log: Log;
   }
 ): Promise<StepResult> {
   let claimEtag: string | undefined = options.claimEtag;
@@ -381,10 +384,9 @@ async function runWatched(
           (next) => {
             claimEtag = next;
             if (next === undefined) {
-              deps.log?.(
+              options.log(
                 'warn',
-                'the step was taken over by another worker; no longer renewing its claim',
-                { prefix }
+                'the step was taken over by another worker; no longer renewing its claim'
               );
             }
           },

@@ -135,7 +135,7 @@ export async function upload(
   };
   const out: StepMessage = { ...message };
   if ('inline' in message.script) {
-    // The script first: it outlives the variables (the worker deletes those once read), so
+    // The script first: it outlives the variables (the worker deletes those once the step's result is stored), so
     // it is what shows an id was used.
     const key = `${base}script.${message.syntax === 'bash' ? 'sh' : 'ps1'}`;
     await create(key, message.script.inline, 'text/plain; charset=utf-8');
