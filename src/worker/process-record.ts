@@ -410,7 +410,7 @@ async function runWatched(
       onProgress: (progress) => live.add({ progress }),
       // Live chunks are a convenience; the result must not wait long for them.
       beforeResult: () =>
-        Promise.race([live.flush(), new Promise<void>((r) => setTimeout(r, 2000))]),
+        Promise.race([live.flush(), new Promise<void>((r) => setTimeout(r, 2000).unref())]),
       ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     });
   } finally {
