@@ -278,7 +278,8 @@ async function runAndStore(
   const timeout = { requestedSeconds, effectiveSeconds: Math.floor(timeoutMs / 1000) };
   if (timeoutMs < requestedSeconds * 1000) {
     // Said first, so that a step stopped at the cap is not a surprise; a warning when the
-    // step's own timeout could not be honoured, a note when it only had the default.
+    // step's own timeout could not be honoured, a verbose note when it only had the default
+    // (which, at 60 min, every step without a timeout would otherwise print on Lambda).
     const cap = `this step may run at most ${formatMinutesSeconds(timeout.effectiveSeconds)} here (what is left of the worker's time limit)`;
     if (step.timeoutSeconds !== undefined) {
       collector.system(
@@ -287,7 +288,7 @@ async function runAndStore(
       );
     } else {
       collector.system(
-        'info',
+        'verbose',
         `Timeout: ${cap}; the default is ${formatMinutesSeconds(requestedSeconds)}.`
       );
     }
