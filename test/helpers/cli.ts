@@ -41,13 +41,17 @@ export async function runScript(
     syntax?: 'bash' | 'powershell';
     variables?: Record<string, unknown>;
     args?: string[];
+    /** Pass --show-sensitive (default true). */
+    showSensitive?: boolean;
   } = {}
 ): Promise<ScriptRun> {
   const dir = tempDir();
   const file = path.join(dir, options.syntax === 'powershell' ? 'script.ps1' : 'script.sh');
   writeFileSync(file, script);
-  // The whole result document, sensitive output values included: these tests check the pipeline.
-  const args = ['run', file, '--json', '--show-sensitive', '--out', path.join(dir, 'out')];
+  // By default the whole result document, sensitive output values included: most tests check
+  // the pipeline, not the CLI's masking.
+  const args = ['run', file, '--json', '--out', path.join(dir, 'out')];
+  if (options.showSensitive ?? true) args.push('--show-sensitive');
   if (options.variables) {
     const varsFile = path.join(dir, 'vars.json');
     writeFileSync(varsFile, JSON.stringify(options.variables));

@@ -96,13 +96,13 @@ describe('tidepool run: output', () => {
   it('with --json masks sensitive output variables unless --show-sensitive; the stored result keeps them', async () => {
     const script =
       'set_octopusvariable Token abcd-9999 -sensitive; set_octopusvariable Colour blue';
-    const masked = await runScript(script);
+    const masked = await runScript(script, { showSensitive: false });
     expect(masked.stdout).not.toContain('abcd-9999');
     expect(masked.result.outputVariables.Token).toEqual({ value: '********', sensitive: true });
     expect(masked.result.outputVariables.Colour?.value).toBe('blue');
     const stored = JSON.parse(readFileSync(path.join(masked.outDir, 'result.json'), 'utf8'));
     expect(stored.outputVariables.Token.value).toBe('abcd-9999');
-    const shown = await runScript(script, { args: ['--show-sensitive'] });
+    const shown = await runScript(script, { showSensitive: false, args: ['--show-sensitive'] });
     expect(shown.result.outputVariables.Token?.value).toBe('abcd-9999');
   });
 
