@@ -6,6 +6,7 @@ import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import type * as Asn1 from 'asn1js';
 import type * as Pki from 'pkijs';
 import { asn1js, pkijs } from './asn1';
+import { SignatureRejected, type RejectCode, type SignerIdentity } from './errors';
 import {
   CertError,
   certFromDer,
@@ -54,15 +55,6 @@ const SIGNATURES: Record<string, { kind: 'rsa' | 'ecdsa'; hash: string }> = {
 
 export const DEFAULT_DIGESTS = ['sha256', 'sha384', 'sha512'];
 
-export interface SignerIdentity {
-  subject: string;
-  commonName: string;
-  issuer: string;
-  /** SHA-256 of the leaf certificate's DER, lowercase hex. */
-  fingerprint: string;
-  serialNumber: string;
-}
-
 export type AuthenticodeResult =
   | {
       status: 'valid';
@@ -77,7 +69,7 @@ export type AuthenticodeResult =
       encoding: TextEncoding;
     }
   | { status: 'absent'; reason: string }
-  | { status: 'invalid'; code: string; reason: string; signer?: SignerIdentity };
+  | { status: 'invalid'; code: RejectCode; reason: string; signer?: SignerIdentity };
 
 export interface AuthenticodeOptions {
   roots: Cert[];
@@ -89,16 +81,6 @@ export interface AuthenticodeOptions {
 
 export type TextEncoding = 'ascii' | 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
-class Reject extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly signer?: SignerIdentity
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Decodes a script the way the PowerShell SIP does, refusing what tools would read differently:
  * a BOM-less file whose first 32 bytes are ASCII but which has non-ASCII text later is UTF-8 to
@@ -109,12 +91,12 @@ export function decodeScript(bytes: Buffer): { text: string; encoding: TextEncod
   const b1 = bytes[1];
   if (b0 === 0xff && b1 === 0xfe) {
     if (bytes.length % 2 !== 0)
-      throw new Reject('bad-encoding', 'UTF-16LE file with an odd number of bytes');
+      throw new SignatureRejected('bad-encoding', 'UTF-16LE file with an odd number of bytes');
     return { text: strictDecode('utf-16le', bytes), encoding: 'utf-16le' };
   }
   if (b0 === 0xfe && b1 === 0xff) {
     if (bytes.length % 2 !== 0)
-      throw new Reject('bad-encoding', 'UTF-16BE file with an odd number of bytes');
+      throw new SignatureRejected('bad-encoding', 'UTF-16BE file with an odd number of bytes');
     const swapped = Buffer.from(bytes);
     swapped.swap16();
     return { text: strictDecode('utf-16le', swapped), encoding: 'utf-16be' };
@@ -125,7 +107,7 @@ export function decodeScript(bytes: Buffer): { text: string; encoding: TextEncod
   const firstNonAscii = bytes.findIndex((b) => b >= 0x80);
   if (firstNonAscii === -1) return { text: bytes.toString('latin1'), encoding: 'ascii' };
   if (firstNonAscii >= 32) {
-    throw new Reject(
+    throw new SignatureRejected(
       'ambiguous-encoding',
       'ambiguous text encoding: no byte-order mark, ASCII in the first 32 bytes but non-ASCII text at byte ' +
         `${firstNonAscii} (Windows hashes this as the ANSI code page, other tools as UTF-8); save the script as UTF-8 with a BOM and sign it again`
@@ -138,7 +120,7 @@ function strictDecode(label: 'utf-8' | 'utf-16le', bytes: Buffer): string {
   try {
     return new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new Reject('bad-encoding', `the script is not valid ${label.toUpperCase()}`);
+    throw new SignatureRejected('bad-encoding', `the script is not valid ${label.toUpperCase()}`);
   }
 }
 
@@ -153,14 +135,17 @@ export function splitSignatureBlock(text: string): SignatureBlock | undefined {
   const at = text.indexOf(BEGIN_MARKER);
   if (at === -1) return undefined;
   if (text.indexOf(BEGIN_MARKER, at + 1) !== -1) {
-    throw new Reject('malformed-block', 'the script has more than one signature block');
+    throw new SignatureRejected('malformed-block', 'the script has more than one signature block');
   }
   if (text.slice(at - 2, at) !== '\r\n') {
-    throw new Reject('malformed-block', `'${BEGIN_MARKER}' must start a line preceded by CRLF`);
+    throw new SignatureRejected(
+      'malformed-block',
+      `'${BEGIN_MARKER}' must start a line preceded by CRLF`
+    );
   }
   const rest = text.slice(at + BEGIN_MARKER.length);
   if (!rest.startsWith('\r\n')) {
-    throw new Reject('malformed-block', `'${BEGIN_MARKER}' must be followed by CRLF`);
+    throw new SignatureRejected('malformed-block', `'${BEGIN_MARKER}' must be followed by CRLF`);
   }
   const lines = rest.slice(2).split('\r\n');
   const base64: string[] = [];
@@ -169,7 +154,7 @@ export function splitSignatureBlock(text: string): SignatureBlock | undefined {
     const line = lines[index] as string;
     if (line === END_MARKER) break;
     if (!/^# [A-Za-z0-9+/]+={0,2}$/.test(line)) {
-      throw new Reject(
+      throw new SignatureRejected(
         'malformed-block',
         `signature block line ${index + 1} is not '# ' followed by base64 (or the end marker is missing)`
       );
@@ -177,11 +162,14 @@ export function splitSignatureBlock(text: string): SignatureBlock | undefined {
     base64.push(line.slice(2));
   }
   if (index === lines.length) {
-    throw new Reject('malformed-block', `the signature block has no '${END_MARKER}' line`);
+    throw new SignatureRejected(
+      'malformed-block',
+      `the signature block has no '${END_MARKER}' line`
+    );
   }
   const after = lines.slice(index + 1).join('\r\n');
   if (after !== '') {
-    throw new Reject(
+    throw new SignatureRejected(
       'content-after-block',
       `${JSON.stringify(after.slice(0, 40))}${after.length > 40 ? '…' : ''} follows '${END_MARKER}': ` +
         'nothing but one final line break may follow the signature block (appended code is not signed)'
@@ -190,7 +178,7 @@ export function splitSignatureBlock(text: string): SignatureBlock | undefined {
   const joined = base64.join('');
   const der = Buffer.from(joined, 'base64');
   if (der.toString('base64') !== joined) {
-    throw new Reject('malformed-block', 'the signature block is not canonical base64');
+    throw new SignatureRejected('malformed-block', 'the signature block is not canonical base64');
   }
   return { body: text.slice(0, at - 2), der };
 }
@@ -198,16 +186,22 @@ export function splitSignatureBlock(text: string): SignatureBlock | undefined {
 function parseDer(der: Uint8Array, what: string): Asn1.AsnType {
   const parsed = asn1js.fromBER(der);
   if (parsed.offset === -1)
-    throw new Reject('malformed-asn1', `${what} is not valid ASN.1: ${parsed.result.error}`);
+    throw new SignatureRejected(
+      'malformed-asn1',
+      `${what} is not valid ASN.1: ${parsed.result.error}`
+    );
   if (parsed.offset !== der.byteLength) {
-    throw new Reject(
+    throw new SignatureRejected(
       'ambiguous-asn1',
       `${what} has ${der.byteLength - parsed.offset} bytes after its end`
     );
   }
   const again = Buffer.from(parsed.result.toBER());
   if (!again.equals(Buffer.from(der))) {
-    throw new Reject('ambiguous-asn1', `${what} is not DER (a non-canonical BER encoding)`);
+    throw new SignatureRejected(
+      'ambiguous-asn1',
+      `${what} is not DER (a non-canonical BER encoding)`
+    );
   }
   return parsed.result;
 }
@@ -224,9 +218,13 @@ function contentsOctets(tlv: Uint8Array): Buffer {
 
 function digestName(oid: string, allowed: string[], what: string): string {
   const name = DIGESTS[oid];
-  if (!name) throw new Reject('unsupported-algorithm', `${what}: unknown digest algorithm ${oid}`);
+  if (!name)
+    throw new SignatureRejected(
+      'unsupported-algorithm',
+      `${what}: unknown digest algorithm ${oid}`
+    );
   if (!allowed.includes(name)) {
-    throw new Reject(
+    throw new SignatureRejected(
       'unsupported-algorithm',
       `${what}: digest algorithm ${name} is not accepted (accepted: ${allowed.join(', ')})`
     );
@@ -245,7 +243,7 @@ function attribute(
 ): Asn1.AsnType {
   const found = (attrs?.attributes ?? []).filter((a) => a.type === oid);
   if (found.length !== 1 || found[0]?.values.length !== 1) {
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       `${what}: expected exactly one ${oid} attribute, found ${found.length}`
     );
@@ -278,7 +276,7 @@ function checkSignerInfo(
   what: string
 ): SignerCheck {
   if (sd.signerInfos.length !== 1) {
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       `${what}: expected one signer, found ${sd.signerInfos.length}`
     );
@@ -289,7 +287,7 @@ function checkSignerInfo(
     .filter((c): c is Pki.Certificate => c instanceof pkijs.Certificate)
     .map((c) => certFromDer(Buffer.from(c.toSchema().toBER())));
   if (!(si.sid instanceof pkijs.IssuerAndSerialNumber)) {
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       `${what}: the signer is not identified by issuer and serial number`
     );
@@ -303,25 +301,25 @@ function checkSignerInfo(
       )
   );
   if (!signer)
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       `${what}: the signer's certificate is not in the signature`
     );
   if (!si.signedAttrs)
-    throw new Reject('malformed-signature', `${what}: no authenticated attributes`);
+    throw new SignatureRejected('malformed-signature', `${what}: no authenticated attributes`);
   const ct = attribute(si.signedAttrs, OID.contentType, what);
   if (!(ct instanceof asn1js.ObjectIdentifier) || ct.valueBlock.toString() !== contentType) {
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       `${what}: content type attribute is not ${contentType}`
     );
   }
   const md = attribute(si.signedAttrs, OID.messageDigest, what);
   if (!(md instanceof asn1js.OctetString))
-    throw new Reject('malformed-signature', `${what}: bad message digest`);
+    throw new SignatureRejected('malformed-signature', `${what}: bad message digest`);
   const actual = createHash(digest).update(content).digest();
   if (!actual.equals(Buffer.from(md.valueBlock.valueHexView))) {
-    throw new Reject(
+    throw new SignatureRejected(
       'hash-mismatch',
       `${what}: the signed attributes do not match the signed content`,
       identity(signer)
@@ -329,18 +327,21 @@ function checkSignerInfo(
   }
   const algo = SIGNATURES[si.signatureAlgorithm.algorithmId];
   if (!algo) {
-    throw new Reject(
+    throw new SignatureRejected(
       'unsupported-algorithm',
       `${what}: signature algorithm ${si.signatureAlgorithm.algorithmId} is not supported (RSA PKCS#1 v1.5 and ECDSA only)`
     );
   }
   const hash = algo.hash || digest;
   if (!allowed.includes(hash)) {
-    throw new Reject('unsupported-algorithm', `${what}: signature hash ${hash} is not accepted`);
+    throw new SignatureRejected(
+      'unsupported-algorithm',
+      `${what}: signature hash ${hash} is not accepted`
+    );
   }
   const key: KeyObject = signer.x509.publicKey;
   if ((key.asymmetricKeyType === 'ec') !== (algo.kind === 'ecdsa')) {
-    throw new Reject(
+    throw new SignatureRejected(
       'unsupported-algorithm',
       `${what}: signature algorithm does not match the signer's key`
     );
@@ -348,7 +349,7 @@ function checkSignerInfo(
   const attrs = Buffer.from(si.signedAttrs.encodedValue);
   attrs[0] = 0x31; // signed as SET OF, stored as [0] IMPLICIT
   if (!cryptoVerify(hash, attrs, key, Buffer.from(si.signature.valueBlock.valueHexView))) {
-    throw new Reject(
+    throw new SignatureRejected(
       'bad-signature',
       `${what}: the signature does not verify with the signer's key`,
       identity(signer)
@@ -360,26 +361,29 @@ function checkSignerInfo(
 function readSignedData(der: Uint8Array, what: string): Pki.SignedData {
   const ci = new pkijs.ContentInfo({ schema: parseDer(der, what) });
   if (ci.contentType !== OID.signedData)
-    throw new Reject('malformed-signature', `${what} is not PKCS#7 SignedData`);
+    throw new SignatureRejected('malformed-signature', `${what} is not PKCS#7 SignedData`);
   return new pkijs.SignedData({ schema: ci.content });
 }
 
 function checkSipInfo(data: Asn1.AsnType): void {
   if (!(data instanceof asn1js.Sequence))
-    throw new Reject('malformed-signature', 'SpcAttributeTypeAndOptionalValue is not a SEQUENCE');
+    throw new SignatureRejected(
+      'malformed-signature',
+      'SpcAttributeTypeAndOptionalValue is not a SEQUENCE'
+    );
   const [type, value] = data.valueBlock.value;
   if (!(type instanceof asn1js.ObjectIdentifier) || type.valueBlock.toString() !== OID.spcSipInfo) {
-    throw new Reject(
+    throw new SignatureRejected(
       'wrong-sip',
       `not a script signature: SpcIndirectDataContent type is ${type instanceof asn1js.ObjectIdentifier ? type.valueBlock.toString() : '?'}, not SPC_SIPINFO`
     );
   }
   const guid = value instanceof asn1js.Sequence ? value.valueBlock.value[1] : undefined;
   if (!(guid instanceof asn1js.OctetString))
-    throw new Reject('wrong-sip', 'SpcSipInfo has no GUID');
+    throw new SignatureRejected('wrong-sip', 'SpcSipInfo has no GUID');
   const got = hex(guid.valueBlock.valueHexView);
   if (got !== POWERSHELL_SIP_GUID) {
-    throw new Reject(
+    throw new SignatureRejected(
       'wrong-sip',
       `the signature is for SIP ${got}, not the PowerShell SIP (${POWERSHELL_SIP_GUID}): it was made for another file type`
     );
@@ -394,7 +398,7 @@ function checkTimestamp(
 ): Date {
   const sd = readSignedData(new Uint8Array(token.toBER()), 'timestamp token');
   if (sd.encapContentInfo.eContentType !== OID.tstInfo || !sd.encapContentInfo.eContent) {
-    throw new Reject('bad-timestamp', 'timestamp token does not hold a TSTInfo');
+    throw new SignatureRejected('bad-timestamp', 'timestamp token does not hold a TSTInfo');
   }
   const content = sd.encapContentInfo.eContent.valueBlock.valueHexView;
   const tst = new pkijs.TSTInfo({ schema: parseDer(content, 'TSTInfo') });
@@ -405,7 +409,7 @@ function checkTimestamp(
   );
   const expected = createHash(imprintHash).update(signatureValue).digest();
   if (!expected.equals(Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView))) {
-    throw new Reject(
+    throw new SignatureRejected(
       'bad-timestamp',
       'the timestamp is for another signature (message imprint mismatch)'
     );
@@ -422,7 +426,7 @@ function checkTimestamp(
     );
   } catch (error) {
     if (error instanceof CertError)
-      throw new Reject('bad-timestamp', `timestamp: ${error.message}`);
+      throw new SignatureRejected('bad-timestamp', `timestamp: ${error.message}`);
     throw error;
   }
   return tst.genTime;
@@ -445,30 +449,36 @@ export function verifyAuthenticode(
       return { status: 'absent', reason: 'the script has no Authenticode signature block' };
     const sd = readSignedData(block.der, 'the signature block');
     if (sd.encapContentInfo.eContentType !== OID.spcIndirectData) {
-      throw new Reject(
+      throw new SignatureRejected(
         'wrong-sip',
         `signed content is ${sd.encapContentInfo.eContentType}, not SpcIndirectDataContent`
       );
     }
     const indirect = sd.encapContentInfo.eContent as unknown as Asn1.AsnType;
     if (!(indirect instanceof asn1js.Sequence)) {
-      throw new Reject('malformed-signature', 'SpcIndirectDataContent is not a SEQUENCE');
+      throw new SignatureRejected(
+        'malformed-signature',
+        'SpcIndirectDataContent is not a SEQUENCE'
+      );
     }
     const [data, digestInfo] = indirect.valueBlock.value;
     if (!data || !(digestInfo instanceof asn1js.Sequence)) {
-      throw new Reject('malformed-signature', 'SpcIndirectDataContent has no DigestInfo');
+      throw new SignatureRejected(
+        'malformed-signature',
+        'SpcIndirectDataContent has no DigestInfo'
+      );
     }
     checkSipInfo(data);
     const [algId, digestValue] = digestInfo.valueBlock.value;
     const alg = algId ? new pkijs.AlgorithmIdentifier({ schema: algId }) : undefined;
     if (!alg || !(digestValue instanceof asn1js.OctetString)) {
-      throw new Reject('malformed-signature', 'malformed DigestInfo');
+      throw new SignatureRejected('malformed-signature', 'malformed DigestInfo');
     }
     const digest = digestName(alg.algorithmId, opts.digests, 'script digest');
     const signedDigest = hex(digestValue.valueBlock.valueHexView);
     const actual = createHash(digest).update(Buffer.from(block.body, 'utf16le')).digest('hex');
     if (actual !== signedDigest) {
-      throw new Reject(
+      throw new SignatureRejected(
         'hash-mismatch',
         `the script was changed after it was signed (${digest} of the text is ${actual.slice(0, 16)}…, the signature says ${signedDigest.slice(0, 16)}…; line-ending or encoding conversions count as changes)`
       );
@@ -484,7 +494,7 @@ export function verifyAuthenticode(
     const tsAttr =
       si.unsignedAttrs?.attributes.filter((a) => a.type === OID.rfc3161Timestamp) ?? [];
     if (tsAttr.length > 1 || (tsAttr[0] && tsAttr[0].values.length !== 1)) {
-      throw new Reject('bad-timestamp', 'more than one RFC 3161 timestamp');
+      throw new SignatureRejected('bad-timestamp', 'more than one RFC 3161 timestamp');
     }
     const token = tsAttr[0]?.values[0] as Asn1.AsnType | undefined;
     const timestamp = token
@@ -498,7 +508,7 @@ export function verifyAuthenticode(
         const when = timestamp
           ? ' (checked at the timestamp)'
           : ' (no timestamp: checked at the current time)';
-        throw new Reject(
+        throw new SignatureRejected(
           error.code,
           error.message + (error.code === 'cert-expired' ? when : ''),
           identity(signer)
@@ -516,7 +526,7 @@ export function verifyAuthenticode(
       encoding,
     };
   } catch (error) {
-    if (error instanceof Reject) {
+    if (error instanceof SignatureRejected) {
       return {
         status: 'invalid',
         code: error.code,

@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { Syntax } from '../step/types';
 import { BEGIN_MARKER, stripSignatureBlock, verifyAuthenticode } from './authenticode';
+import type { RejectCode } from './errors';
 import {
   decide,
+  enforcementFor,
   needsSignature,
   type Decision,
   type Enforcement,
@@ -45,7 +47,7 @@ export interface IntegritySubject {
 export interface SignatureReport {
   format: 'authenticode' | 'sshsig' | 'none';
   status: SignatureStatus;
-  code?: string;
+  code?: RejectCode;
   reason?: string;
   /** Certificate subject and fingerprint, or SSH principal and key fingerprint. */
   signer?: { name: string; fingerprint: string; issuer?: string };
@@ -118,6 +120,87 @@ async function bytesOf(item: IntegrityItem, read: IntegritySubject['read']): Pro
   return Buffer.from(item.text, 'utf8');
 }
 
+/** What a verifier needs to know about one item. */
+interface ItemToVerify {
+  item: IntegrityItem;
+  bytes: Buffer;
+  wantSignature: boolean;
+  subject: IntegritySubject;
+  store: TrustStore | undefined;
+  now: Date;
+}
+
+/** A verifier's answer other than `valid`, as the report carries it. */
+function notValid(
+  format: SignatureReport['format'],
+  r: { status: 'absent'; reason: string } | { status: 'invalid'; code: RejectCode; reason: string }
+): SignatureReport {
+  return {
+    format,
+    status: r.status,
+    reason: r.reason,
+    ...(r.status === 'invalid' ? { code: r.code } : {}),
+  };
+}
+
+// async only to share the verifiers' signature; Authenticode needs nothing read.
+async function authenticodeReport(v: ItemToVerify): Promise<SignatureReport> {
+  // Embedded signatures cost nothing to find: verify them whenever present.
+  if (!v.wantSignature && !v.item.text.includes(BEGIN_MARKER)) {
+    return { format: 'authenticode', status: 'not-checked' };
+  }
+  const r = verifyAuthenticode(v.bytes, {
+    roots: v.store?.roots ?? [],
+    now: v.now,
+    ...(v.store ? { digests: v.store.digests } : {}),
+  });
+  if (r.status !== 'valid') return notValid('authenticode', r);
+  return {
+    format: 'authenticode',
+    status: 'valid',
+    signer: {
+      name: r.signer.subject,
+      fingerprint: `sha256:${r.signer.fingerprint}`,
+      issuer: r.signer.issuer,
+    },
+    ...(r.timestamp ? { timestamp: r.timestamp } : {}),
+  };
+}
+
+async function sshsigReport(v: ItemToVerify): Promise<SignatureReport> {
+  const { item, subject } = v;
+  let armored = item.signature;
+  if (
+    armored === undefined &&
+    v.wantSignature &&
+    item.origin === 'store' &&
+    item.key &&
+    subject.read
+  ) {
+    armored = (await subject.read(`${item.key}.sig`))?.toString('utf8');
+  }
+  if (armored === undefined && !v.wantSignature) {
+    return { format: 'sshsig', status: 'not-checked' };
+  }
+  const r = verifySshsig(v.bytes, armored, {
+    allowedSigners: v.store?.allowedSigners ?? [],
+    ...(v.store ? { namespaces: v.store.namespaces } : {}),
+    now: v.now,
+  });
+  if (r.status !== 'valid') return notValid('sshsig', r);
+  return {
+    format: 'sshsig',
+    status: 'valid',
+    signer: { name: r.signer.principal, fingerprint: r.signer.fingerprint },
+  };
+}
+
+/** Each syntax's signature format: Authenticode for PowerShell, SSH signatures for bash. */
+const VERIFIERS: Record<Syntax, (v: ItemToVerify) => Promise<SignatureReport>> = {
+  powershell: authenticodeReport,
+  bash: sshsigReport,
+};
+
 async function verifyItem(
   item: IntegrityItem,
   syntax: Syntax,
@@ -139,81 +222,16 @@ async function verifyItem(
       },
     };
   }
-  const digest = sha256(bytes);
-  const store = config.trustStore;
   const now = (config.now ?? (() => new Date()))();
-  if (syntax === 'powershell') {
-    // Embedded signatures cost nothing to find: verify them whenever present.
-    if (!wantSignature && !item.text.includes(BEGIN_MARKER)) {
-      return { sha256: digest, signature: { format: 'authenticode', status: 'not-checked' } };
-    }
-    const r = verifyAuthenticode(bytes, {
-      roots: store?.roots ?? [],
-      now,
-      ...(store ? { digests: store.digests } : {}),
-    });
-    if (r.status === 'valid') {
-      return {
-        sha256: digest,
-        signature: {
-          format: 'authenticode',
-          status: 'valid',
-          signer: {
-            name: r.signer.subject,
-            fingerprint: `sha256:${r.signer.fingerprint}`,
-            issuer: r.signer.issuer,
-          },
-          ...(r.timestamp ? { timestamp: r.timestamp } : {}),
-        },
-      };
-    }
-    return {
-      sha256: digest,
-      signature: {
-        format: 'authenticode',
-        status: r.status,
-        reason: r.reason,
-        ...(r.status === 'invalid' ? { code: r.code } : {}),
-      },
-    };
-  }
-  let armored = item.signature;
-  if (
-    armored === undefined &&
-    wantSignature &&
-    item.origin === 'store' &&
-    item.key &&
-    subject.read
-  ) {
-    armored = (await subject.read(`${item.key}.sig`))?.toString('utf8');
-  }
-  if (armored === undefined && !wantSignature) {
-    return { sha256: digest, signature: { format: 'sshsig', status: 'not-checked' } };
-  }
-  const r = verifySshsig(bytes, armored, {
-    allowedSigners: store?.allowedSigners ?? [],
-    ...(store ? { namespaces: store.namespaces } : {}),
+  const signature = await VERIFIERS[syntax]({
+    item,
+    bytes,
+    wantSignature,
+    subject,
+    store: config.trustStore,
     now,
   });
-  if (r.status === 'valid') {
-    return {
-      sha256: digest,
-      signature: {
-        format: 'sshsig',
-        status: 'valid',
-        signer: { name: r.signer.principal, fingerprint: r.signer.fingerprint },
-      },
-    };
-  }
-  return {
-    sha256: digest,
-    signature: {
-      format: 'sshsig',
-      status: r.status,
-      reason: r.reason,
-      ...(r.status === 'invalid' ? { code: r.code } : {}),
-    },
-  };
+  return { sha256: sha256(bytes), signature };
 }
 
 /** The policy layers in force for a subject: the configured minimum, then the step's own. */
@@ -227,7 +245,7 @@ export function layersFor(
   if (requested?.policy) {
     layers.push({
       policy: requested.policy,
-      enforcement: requested.mode ?? 'Enforce',
+      enforcement: enforcementFor(true, requested.mode),
       source: 'step',
     });
   } else if (requested?.mode === 'Enforce' && config.enforcement === 'Audit') {

@@ -3,6 +3,7 @@
 // Format: PROTOCOL.sshsig in the OpenSSH sources; allowed_signers: ssh-keygen(1).
 
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { SignatureRejected, type RejectCode } from './errors';
 
 export const DEFAULT_NAMESPACES = ['file', 'tidepool-script'];
 
@@ -27,7 +28,7 @@ export interface SshSignerIdentity {
 export type SshsigResult =
   | { status: 'valid'; signer: SshSignerIdentity; namespace: string; hashAlgorithm: string }
   | { status: 'absent'; reason: string }
-  | { status: 'invalid'; code: string; reason: string };
+  | { status: 'invalid'; code: RejectCode; reason: string };
 
 export interface SshsigOptions {
   allowedSigners: AllowedSigner[];
@@ -38,21 +39,12 @@ export interface SshsigOptions {
   now?: Date;
 }
 
-class Reject extends Error {
-  constructor(
-    readonly code: string,
-    message: string
-  ) {
-    super(message);
-  }
-}
-
 class Reader {
   private at = 0;
   constructor(private readonly buf: Buffer) {}
   bytes(n: number): Buffer {
     if (this.at + n > this.buf.length)
-      throw new Reject('malformed-signature', 'truncated SSH data');
+      throw new SignatureRejected('malformed-signature', 'truncated SSH data');
     const out = this.buf.subarray(this.at, this.at + n);
     this.at += n;
     return out;
@@ -99,12 +91,14 @@ function publicKey(blob: Buffer): { type: string; key: KeyObject } {
   let key: KeyObject;
   if (type === 'ssh-ed25519') {
     const pk = r.string();
-    if (pk.length !== 32) throw new Reject('malformed-signature', 'bad ed25519 key');
+    if (pk.length !== 32) throw new SignatureRejected('malformed-signature', 'bad ed25519 key');
     key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(pk) }, format: 'jwk' });
   } else if (type === 'ecdsa-sha2-nistp256') {
-    if (r.text() !== 'nistp256') throw new Reject('malformed-signature', 'bad ECDSA curve');
+    if (r.text() !== 'nistp256')
+      throw new SignatureRejected('malformed-signature', 'bad ECDSA curve');
     const q = r.string();
-    if (q.length !== 65 || q[0] !== 4) throw new Reject('malformed-signature', 'bad ECDSA point');
+    if (q.length !== 65 || q[0] !== 4)
+      throw new SignatureRejected('malformed-signature', 'bad ECDSA point');
     key = createPublicKey({
       key: { kty: 'EC', crv: 'P-256', x: b64url(q.subarray(1, 33)), y: b64url(q.subarray(33)) },
       format: 'jwk',
@@ -113,15 +107,19 @@ function publicKey(blob: Buffer): { type: string; key: KeyObject } {
     const e = mpint(r.string());
     const n = mpint(r.string());
     if (n.length * 8 < 2048)
-      throw new Reject('unsupported-algorithm', 'RSA keys shorter than 2048 bits are not accepted');
+      throw new SignatureRejected(
+        'unsupported-algorithm',
+        'RSA keys shorter than 2048 bits are not accepted'
+      );
     key = createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' });
   } else {
-    throw new Reject(
+    throw new SignatureRejected(
       'unsupported-algorithm',
       `SSH key type ${type} is not supported (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa)`
     );
   }
-  if (!r.done()) throw new Reject('malformed-signature', 'trailing bytes in the public key');
+  if (!r.done())
+    throw new SignatureRejected('malformed-signature', 'trailing bytes in the public key');
   return { type, key };
 }
 
@@ -132,14 +130,14 @@ export function parseArmored(text: string): Buffer {
       text.trim() + '\n'
     );
   if (!m)
-    throw new Reject(
+    throw new SignatureRejected(
       'malformed-signature',
       'not an armored SSH signature (-----BEGIN SSH SIGNATURE-----)'
     );
   const b64 = (m[1] ?? '').replace(/\s+/g, '');
   const blob = Buffer.from(b64, 'base64');
   if (blob.toString('base64') !== b64)
-    throw new Reject('malformed-signature', 'the SSH signature is not canonical base64');
+    throw new SignatureRejected('malformed-signature', 'the SSH signature is not canonical base64');
   return blob;
 }
 
@@ -147,21 +145,22 @@ function verifyRaw(type: string, key: KeyObject, sigBlob: Buffer, signed: Buffer
   const r = new Reader(sigBlob);
   const sigType = r.text();
   const sig = r.string();
-  if (!r.done()) throw new Reject('malformed-signature', 'trailing bytes in the signature');
+  if (!r.done())
+    throw new SignatureRejected('malformed-signature', 'trailing bytes in the signature');
   let ok: boolean;
   if (type === 'ssh-ed25519') {
     if (sigType !== 'ssh-ed25519')
-      throw new Reject('malformed-signature', 'signature type does not match the key');
+      throw new SignatureRejected('malformed-signature', 'signature type does not match the key');
     ok = cryptoVerify(null, signed, key, sig);
   } else if (type === 'ecdsa-sha2-nistp256') {
     if (sigType !== type)
-      throw new Reject('malformed-signature', 'signature type does not match the key');
+      throw new SignatureRejected('malformed-signature', 'signature type does not match the key');
     const rs = new Reader(sig);
     const pad = (b: Buffer) => Buffer.concat([Buffer.alloc(32), mpint(b)]).subarray(-32);
     const rr = mpint(rs.string());
     const ss = mpint(rs.string());
     if (rr.length > 32 || ss.length > 32 || !rs.done())
-      throw new Reject('malformed-signature', 'bad ECDSA signature');
+      throw new SignatureRejected('malformed-signature', 'bad ECDSA signature');
     ok = cryptoVerify(
       'sha256',
       signed,
@@ -172,7 +171,7 @@ function verifyRaw(type: string, key: KeyObject, sigBlob: Buffer, signed: Buffer
     const hash =
       sigType === 'rsa-sha2-512' ? 'sha512' : sigType === 'rsa-sha2-256' ? 'sha256' : undefined;
     if (!hash) {
-      throw new Reject(
+      throw new SignatureRejected(
         'unsupported-algorithm',
         `RSA signature type ${sigType} is not accepted (rsa-sha2-256/512 only; ssh-rsa is SHA-1)`
       );
@@ -180,7 +179,7 @@ function verifyRaw(type: string, key: KeyObject, sigBlob: Buffer, signed: Buffer
     ok = cryptoVerify(hash, signed, key, sig);
   }
   if (!ok)
-    throw new Reject(
+    throw new SignatureRejected(
       'bad-signature',
       'the script was changed after it was signed (SSH signature does not verify)'
     );
@@ -198,6 +197,55 @@ function principalMatches(pattern: string, principal: string): boolean {
   return re.test(principal);
 }
 
+/** Why one allowed_signers line that holds the key does not admit this signature. */
+interface EntryProblem {
+  code: 'wrong-principal' | 'wrong-namespace' | 'untrusted-signer';
+  text: string;
+}
+
+/** The principal an allowed_signers line admits the signature as, or why it does not. */
+function admits(
+  entry: AllowedSigner,
+  namespace: string,
+  now: Date,
+  wanted: string | undefined
+): { principal: string } | EntryProblem {
+  const principal = wanted
+    ? entry.principals.some((p) => principalMatches(p, wanted))
+      ? wanted
+      : undefined
+    : entry.principals[0];
+  if (principal === undefined) {
+    return {
+      code: 'wrong-principal',
+      text: `line ${entry.line}: principal ${wanted} does not match ${entry.principals.join(',')}`,
+    };
+  }
+  if (entry.namespaces && !entry.namespaces.some((n) => principalMatches(n, namespace))) {
+    return {
+      code: 'wrong-namespace',
+      text: `line ${entry.line}: the key may sign only namespaces ${entry.namespaces.join(',')}, not '${namespace}'`,
+    };
+  }
+  if (
+    (entry.validAfter && now < entry.validAfter) ||
+    (entry.validBefore && now > entry.validBefore)
+  ) {
+    return {
+      code: 'untrusted-signer',
+      text: `line ${entry.line}: the key is not valid at ${now.toISOString()}`,
+    };
+  }
+  return { principal };
+}
+
+/** Every line named another principal: the wrong one asked; else a namespace refusal says most. */
+function verdictOf(problems: EntryProblem[]): EntryProblem['code'] {
+  if (problems.every((p) => p.code === 'wrong-principal')) return 'wrong-principal';
+  if (problems.some((p) => p.code === 'wrong-namespace')) return 'wrong-namespace';
+  return 'untrusted-signer';
+}
+
 /** Verifies a detached SSHSIG over `message` (the script's exact bytes). */
 export function verifySshsig(
   message: Buffer,
@@ -211,25 +259,28 @@ export function verifySshsig(
   try {
     const r = new Reader(parseArmored(armored));
     if (r.bytes(6).toString('latin1') !== 'SSHSIG')
-      throw new Reject('malformed-signature', 'missing SSHSIG magic');
+      throw new SignatureRejected('malformed-signature', 'missing SSHSIG magic');
     const version = r.uint32();
     if (version !== 1)
-      throw new Reject('unsupported-algorithm', `SSHSIG version ${version} is not supported`);
+      throw new SignatureRejected(
+        'unsupported-algorithm',
+        `SSHSIG version ${version} is not supported`
+      );
     const keyBlob = r.string();
     const namespace = r.text();
     const reserved = r.string();
     const hashAlgorithm = r.text();
     const sigBlob = r.string();
     if (!r.done())
-      throw new Reject('malformed-signature', 'trailing bytes after the SSH signature');
+      throw new SignatureRejected('malformed-signature', 'trailing bytes after the SSH signature');
     if (hashAlgorithm !== 'sha256' && hashAlgorithm !== 'sha512') {
-      throw new Reject(
+      throw new SignatureRejected(
         'unsupported-algorithm',
         `SSHSIG hash ${hashAlgorithm} is not supported (sha256, sha512)`
       );
     }
     if (!namespaces.includes(namespace)) {
-      throw new Reject(
+      throw new SignatureRejected(
         'wrong-namespace',
         `the signature was made for namespace '${namespace}', which is not accepted for scripts (accepted: ${namespaces.join(', ')})`
       );
@@ -246,52 +297,31 @@ export function verifySshsig(
     const fp = keyFingerprint(keyBlob);
     const entries = options.allowedSigners.filter((s) => s.key.equals(keyBlob));
     if (entries.length === 0) {
-      throw new Reject('untrusted-signer', `the signing key ${fp} is not in allowed_signers`);
+      throw new SignatureRejected(
+        'untrusted-signer',
+        `the signing key ${fp} is not in allowed_signers`
+      );
     }
-    const problems: string[] = [];
+    const problems: EntryProblem[] = [];
     for (const entry of entries) {
-      const principal = options.principal
-        ? entry.principals.some((p) => principalMatches(p, options.principal as string))
-          ? options.principal
-          : undefined
-        : entry.principals[0];
-      if (principal === undefined) {
-        problems.push(
-          `line ${entry.line}: principal ${options.principal} does not match ${entry.principals.join(',')}`
-        );
-        continue;
-      }
-      if (entry.namespaces && !entry.namespaces.some((n) => principalMatches(n, namespace))) {
-        problems.push(
-          `line ${entry.line}: the key may sign only namespaces ${entry.namespaces.join(',')}, not '${namespace}'`
-        );
-        continue;
-      }
-      if (
-        (entry.validAfter && now < entry.validAfter) ||
-        (entry.validBefore && now > entry.validBefore)
-      ) {
-        problems.push(`line ${entry.line}: the key is not valid at ${now.toISOString()}`);
+      const verdict = admits(entry, namespace, now, options.principal);
+      if ('code' in verdict) {
+        problems.push(verdict);
         continue;
       }
       return {
         status: 'valid',
-        signer: { principal, keyType: type, fingerprint: fp },
+        signer: { principal: verdict.principal, keyType: type, fingerprint: fp },
         namespace,
         hashAlgorithm,
       };
     }
-    const code = problems.every((p) => p.includes('principal'))
-      ? 'wrong-principal'
-      : problems.some((p) => p.includes('namespaces'))
-        ? 'wrong-namespace'
-        : 'untrusted-signer';
-    throw new Reject(
-      code,
-      `key ${fp} is in allowed_signers but not allowed here: ${problems.join('; ')}`
+    throw new SignatureRejected(
+      verdictOf(problems),
+      `key ${fp} is in allowed_signers but not allowed here: ${problems.map((p) => p.text).join('; ')}`
     );
   } catch (error) {
-    if (error instanceof Reject)
+    if (error instanceof SignatureRejected)
       return { status: 'invalid', code: error.code, reason: error.message };
     return {
       status: 'invalid',
@@ -310,20 +340,27 @@ function parseTime(text: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function tokens(line: string): string[] {
+/**
+ * Splits `text` at each character `separator` matches outside double quotes (quotes are kept).
+ * `keepEmpty` keeps the empty parts between two separators, so that `a,,b` is refused.
+ */
+function splitOutsideQuotes(text: string, separator: RegExp, keepEmpty: boolean): string[] {
   const out: string[] = [];
   let current = '';
   let quoted = false;
-  for (const ch of line) {
+  for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(ch)) {
-      if (current) out.push(current);
+    if (!quoted && separator.test(ch)) {
+      if (current || keepEmpty) out.push(current);
       current = '';
     } else current += ch;
   }
   if (current) out.push(current);
   return out;
 }
+
+const tokens = (line: string): string[] => splitOutsideQuotes(line, /\s/, false);
+const splitOptions = (text: string): string[] => splitOutsideQuotes(text, /,/, true);
 
 const KEY_TYPES = /^(ssh-ed25519|ecdsa-sha2-nistp\d+|ssh-rsa|ssh-dss|sk-\S+)$/;
 
@@ -365,20 +402,5 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
     }
     out.push(entry);
   });
-  return out;
-}
-
-function splitOptions(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    if (ch === ',' && !quoted) {
-      out.push(current);
-      current = '';
-    } else current += ch;
-  }
-  if (current) out.push(current);
   return out;
 }

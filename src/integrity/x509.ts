@@ -4,6 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import type * as Pki from 'pkijs';
 import { asn1js, pkijs } from './asn1';
+import type { CertCode } from './errors';
 
 export const EKU = {
   codeSigning: '1.3.6.1.5.5.7.3.3',
@@ -32,7 +33,7 @@ export interface Cert {
 
 export class CertError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: CertCode,
     message: string
   ) {
     super(message);

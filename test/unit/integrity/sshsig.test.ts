@@ -65,6 +65,16 @@ describe('sshsig: refusals', () => {
     });
     expect(r).toMatchObject({ status: 'invalid', code: 'wrong-namespace' });
   });
+  it('the code names the kind of refusal, whatever words the allowed_signers line uses', () => {
+    const text = fxText('allowed_signers').replace(
+      /^release-signer@example.org ssh-ed25519/m,
+      'release-signer@example.org namespaces="principal-deploy" ssh-ed25519'
+    );
+    const r = verifySshsig(fx('deploy.sh'), fxText('deploy.sh.sig'), {
+      allowedSigners: parseAllowedSigners(text),
+    });
+    expect(r).toMatchObject({ status: 'invalid', code: 'wrong-namespace' });
+  });
   it('a key not in allowed_signers', () => {
     expect(check('deploy.sh', 'deploy.sh.other.sig')).toMatchObject({ code: 'untrusted-signer' });
   });
