@@ -11,7 +11,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createIntegrityCheck, type IntegrityCheck } from './check';
-import { parsePolicy, type Enforcement } from './policy';
+import {
+  ENFORCEMENTS,
+  enforcementFor,
+  parseEnforcement,
+  parsePolicy,
+  POLICIES,
+  unknownValueMessage,
+} from './policy';
 import { parseTrustStore, TrustStoreError, type TrustStore } from './trust-store';
 
 export interface IntegrityFromConfigOptions {
@@ -25,14 +32,19 @@ export async function integrityFromConfig(
 ): Promise<{ check: IntegrityCheck; trustStore?: TrustStore }> {
   const rawPolicy = env.TIDEPOOL_INTEGRITY_POLICY?.trim();
   const policy = rawPolicy ? parsePolicy(rawPolicy) : 'Unrestricted';
-  if (!policy)
-    throw new TrustStoreError(`TIDEPOOL_INTEGRITY_POLICY: unknown policy '${rawPolicy}'`);
-  const rawMode = env.TIDEPOOL_INTEGRITY_MODE?.trim().toLowerCase();
-  if (rawMode && rawMode !== 'audit' && rawMode !== 'enforce') {
-    throw new TrustStoreError(`TIDEPOOL_INTEGRITY_MODE must be Audit or Enforce, got '${rawMode}'`);
+  if (!policy) {
+    throw new TrustStoreError(
+      unknownValueMessage('TIDEPOOL_INTEGRITY_POLICY', POLICIES, rawPolicy ?? '')
+    );
   }
-  const enforcement: Enforcement =
-    rawMode === 'audit' ? 'Audit' : rawMode === 'enforce' || rawPolicy ? 'Enforce' : 'Audit';
+  const rawMode = env.TIDEPOOL_INTEGRITY_MODE?.trim();
+  const mode = rawMode ? parseEnforcement(rawMode) : undefined;
+  if (rawMode && !mode) {
+    throw new TrustStoreError(
+      unknownValueMessage('TIDEPOOL_INTEGRITY_MODE', ENFORCEMENTS, rawMode)
+    );
+  }
+  const enforcement = enforcementFor(Boolean(rawPolicy), mode);
   let trustStore: TrustStore | undefined;
   const location = env.TIDEPOOL_TRUST_STORE?.trim();
   const pinned = env.TIDEPOOL_TRUST_STORE_DIGEST?.trim() || undefined;

@@ -4,7 +4,8 @@
 
 export const POLICIES = ['Unrestricted', 'RemoteSigned', 'AllSigned', 'Restricted'] as const;
 export type PolicyName = (typeof POLICIES)[number];
-export type Enforcement = 'Audit' | 'Enforce';
+export const ENFORCEMENTS = ['Audit', 'Enforce'] as const;
+export type Enforcement = (typeof ENFORCEMENTS)[number];
 export type Locality = 'local' | 'remote';
 export type Requirement = 'none' | 'signature' | 'deny';
 export type SignatureStatus = 'valid' | 'invalid' | 'absent' | 'not-checked';
@@ -13,9 +14,28 @@ export function isPolicy(value: unknown): value is PolicyName {
   return typeof value === 'string' && (POLICIES as readonly string[]).includes(value);
 }
 
-/** Case-insensitive lookup of a policy name; undefined when unknown. */
+/** Case-insensitive lookup of a policy name, spaces around allowed; undefined when unknown. */
 export function parsePolicy(text: string): PolicyName | undefined {
   return POLICIES.find((p) => p.toLowerCase() === text.trim().toLowerCase());
+}
+
+/** Case-insensitive lookup of Audit or Enforce, spaces around allowed; undefined when unknown. */
+export function parseEnforcement(text: string): Enforcement | undefined {
+  return ENFORCEMENTS.find((e) => e.toLowerCase() === text.trim().toLowerCase());
+}
+
+/** What a setting (an environment variable, an option) that names no known value is told. */
+export function unknownValueMessage(
+  setting: string,
+  choices: readonly string[],
+  got: string
+): string {
+  return `${setting} must be one of ${choices.join(', ')}, got '${got}'`;
+}
+
+/** A named policy is enforced unless Audit is asked for; with no policy named, nothing is. */
+export function enforcementFor(policyNamed: boolean, asked?: Enforcement): Enforcement {
+  return asked ?? (policyNamed ? 'Enforce' : 'Audit');
 }
 
 export function strictest(a: PolicyName, b: PolicyName): PolicyName {

@@ -51,3 +51,34 @@ describe('integrityFromConfig trust store location', () => {
     expect(trustStore?.digest).toBe(`sha256:${digest}`);
   });
 });
+
+describe('integrityFromConfig policy and mode', () => {
+  const decision = async (env: Record<string, string>) => {
+    const { check } = await integrityFromConfig(env);
+    const verdict = await check({
+      syntax: 'bash',
+      script: { text: 'echo hi', origin: 'store', key: 'inputs/x.sh' },
+      modules: [],
+    });
+    return { policy: verdict.report?.policy, enforcement: verdict.report?.enforcement };
+  };
+
+  it('enforces a named policy unless the mode says Audit; names are read in any case', async () => {
+    await expect(decision({ TIDEPOOL_INTEGRITY_POLICY: ' allsigned ' })).resolves.toStrictEqual({
+      policy: 'AllSigned',
+      enforcement: 'Enforce',
+    });
+    await expect(
+      decision({ TIDEPOOL_INTEGRITY_POLICY: 'AllSigned', TIDEPOOL_INTEGRITY_MODE: 'audit' })
+    ).resolves.toStrictEqual({ policy: 'AllSigned', enforcement: 'Audit' });
+  });
+
+  it('says which setting names an unknown value, and the choices', async () => {
+    await expect(integrityFromConfig({ TIDEPOOL_INTEGRITY_POLICY: 'Sometimes' })).rejects.toThrow(
+      "TIDEPOOL_INTEGRITY_POLICY must be one of Unrestricted, RemoteSigned, AllSigned, Restricted, got 'Sometimes'"
+    );
+    await expect(integrityFromConfig({ TIDEPOOL_INTEGRITY_MODE: 'Loud' })).rejects.toThrow(
+      "TIDEPOOL_INTEGRITY_MODE must be one of Audit, Enforce, got 'Loud'"
+    );
+  });
+});

@@ -1,6 +1,10 @@
 import {
   decide,
+  enforcementFor,
+  parseEnforcement,
   parsePolicy,
+  POLICIES,
+  unknownValueMessage,
   requirement,
   strictest,
   type ItemStatus,
@@ -104,5 +108,22 @@ describe('policy table', () => {
     expect(parsePolicy('Sometimes')).toBeUndefined();
     expect(strictest('RemoteSigned', 'AllSigned')).toBe('AllSigned');
     expect(strictest('Restricted', 'Unrestricted')).toBe('Restricted');
+  });
+
+  it('reads names in any case with spaces around, as every entry (environment, options) does', () => {
+    expect(parsePolicy(' remotesigned ')).toBe('RemoteSigned');
+    expect(parseEnforcement(' AUDIT')).toBe('Audit');
+    expect(parseEnforcement('enforce')).toBe('Enforce');
+    expect(parseEnforcement('Sometimes')).toBeUndefined();
+    expect(unknownValueMessage('--policy', POLICIES, 'x')).toBe(
+      "--policy must be one of Unrestricted, RemoteSigned, AllSigned, Restricted, got 'x'"
+    );
+  });
+
+  it('enforces a named policy unless Audit is asked for', () => {
+    expect(enforcementFor(true)).toBe('Enforce');
+    expect(enforcementFor(true, 'Audit')).toBe('Audit');
+    expect(enforcementFor(false)).toBe('Audit');
+    expect(enforcementFor(false, 'Enforce')).toBe('Enforce');
   });
 });
