@@ -90,7 +90,7 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
   }
   for (const module of input.modules) {
     if (module.syntax !== 'bash') continue;
-    const stem = moduleFileStem(module.name) || 'Module';
+    const stem = moduleFileStem(module.name);
     files.push({
       path: path.join(dirs.work, `${stem}.sh`),
       content: toLf(module.text),

@@ -69,7 +69,7 @@ export function toLf(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-/** A module name as a file name: letters, digits and `_` only (Calamari's rule). */
+/** A module name as a file name: letters, digits and `_` only (Calamari's rule); else `Module`. */
 export function moduleFileStem(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, '');
+  return name.replace(/[^A-Za-z0-9_]/g, '') || 'Module';
 }

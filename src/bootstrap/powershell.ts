@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { POWERSHELL_HELPERS } from './powershell-helpers';
+import { getVariable, isScriptModuleVariable, isTrue } from '../rules/octopus-variables';
 import { moduleFileStem, toLf, type BootstrapInput, type BootstrapPlan } from './plan';
 
 /**
@@ -58,13 +59,6 @@ export function psQuote(value: string): string {
   return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
-const SCRIPT_MODULE = /^Octopus\.Script\.Module\[/i;
-
-/** Whether a variable is a script module's code, which `$OctopusParameters` leaves out. */
-export function isScriptModuleVariable(name: string): boolean {
-  return SCRIPT_MODULE.test(name);
-}
-
 /**
  * The plain PowerShell variables Calamari declares for an Octopus variable (contract 2.4):
  * none for names with `[` or for script modules; otherwise the name with only letters, digits
@@ -86,17 +80,6 @@ export function encodePowerShellVariables(variables: Record<string, string>): Bu
     lines.push(`${b64(name)}$${b64(value)}`);
   }
   return Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
-}
-
-function isTrueText(value: string | undefined): boolean {
-  return value !== undefined && value.trim().toLowerCase() === 'true';
-}
-
-function lookup(vars: Record<string, string>, name: string): string | undefined {
-  if (name in vars) return vars[name];
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(vars)) if (key.toLowerCase() === lower) return vars[key];
-  return undefined;
 }
 
 /** The step's own environment, set before anything of the step runs. */
@@ -130,7 +113,7 @@ function environmentLines(input: BootstrapInput): string[] {
  * four profiles itself (pwsh's order), with paths worked out for the step's own HOME.
  */
 function profileLines(input: BootstrapInput): string[] {
-  if (isTrueText(lookup(input.variables, 'Octopus.Action.PowerShell.ExecuteWithoutProfile'))) {
+  if (isTrue(getVariable(input.variables, 'Octopus.Action.PowerShell.ExecuteWithoutProfile'))) {
     return [];
   }
   const userDir = path.join(input.dirs.home, '.config', 'powershell');
@@ -144,10 +127,10 @@ function profileLines(input: BootstrapInput): string[] {
 /** `Octopus.Action.PowerShell.PSDebug.Trace` / `.Strict`, as Calamari's command line sets them. */
 function psDebugLines(input: BootstrapInput): string[] {
   const trace = Number.parseInt(
-    lookup(input.variables, 'Octopus.Action.PowerShell.PSDebug.Trace') ?? '',
+    getVariable(input.variables, 'Octopus.Action.PowerShell.PSDebug.Trace') ?? '',
     10
   );
-  const strict = isTrueText(lookup(input.variables, 'Octopus.Action.PowerShell.PSDebug.Strict'));
+  const strict = isTrue(getVariable(input.variables, 'Octopus.Action.PowerShell.PSDebug.Strict'));
   if (trace >= 1 && trace <= 2) return [`Set-PSDebug -Trace ${trace}${strict ? ' -Strict' : ''}`];
   return [strict ? 'Set-PSDebug -Strict' : 'Set-PSDebug -Trace 0'];
 }
@@ -171,7 +154,7 @@ function environmentBlock(input: BootstrapInput): string[] {
 }
 
 function moduleFileName(name: string, index: number): string {
-  const stem = moduleFileStem(name) || 'Module';
+  const stem = moduleFileStem(name);
   // Calamari appends DateTime.Now.Ticks; a counter keeps two modules of one step apart.
   const ticks = BigInt(Date.now()) * 10000n + 621355968000000000n + BigInt(index);
   return `Library_${stem}_${ticks}.psm1`;

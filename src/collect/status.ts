@@ -1,5 +1,7 @@
 // How a finished process becomes a step status (contract sections 1.8 and 5.3).
 
+import type { ResultError } from '../step/errors';
+
 export type StepStatus = 'succeeded' | 'failed' | 'timed-out' | 'rejected' | 'cancelled';
 
 export interface ProcessOutcome {
@@ -19,7 +21,7 @@ export interface StatusDecision {
   status: StepStatus;
   /** The final code, as `Octopus.Action.Script.ExitCode` carries it; null when none. */
   exitCode: number | null;
-  error?: { code: string; message: string };
+  error?: ResultError;
 }
 
 export function decideStatus(input: StatusInput): StatusDecision {
@@ -53,7 +55,5 @@ export function decideStatus(input: StatusInput): StatusDecision {
   return { status: input.exitCode === 0 ? 'succeeded' : 'failed', exitCode: input.exitCode };
 }
 
-/** Octopus's boolean parsing (`bool.TryParse`): "True"/"true", surrounding spaces allowed. */
-export function isTrue(value: string | undefined): boolean {
-  return value !== undefined && value.trim().toLowerCase() === 'true';
-}
+/** Moved to src/rules; kept here until the pipeline imports it from there. */
+export { isTrue } from '../rules/octopus-variables';

@@ -92,6 +92,15 @@ describe('buildPowerShellBootstrap', () => {
     expect(importAt).toBeLessThan(text.indexOf(". '/s/work/Script.ps1'"));
   });
 
+  it('leaves out only what the pipeline takes as a module: a name without its ] stays a variable', () => {
+    const plan = buildPowerShellBootstrap(
+      input({ variables: { 'Octopus.Script.Module[Lib': 'x', 'Octopus.Script.Module[Lib]': 'y' } })
+    );
+    expect(decode(file(plan, '/s/boot/variables').content as Buffer)).toEqual([
+      ['Octopus.Script.Module[Lib', 'x'],
+    ]);
+  });
+
   it('sets the step environment before anything of the step runs', () => {
     const text = bootstrapText(buildPowerShellBootstrap(input()));
     for (const line of [

@@ -1,4 +1,4 @@
-import { decideStatus, isTrue, type StatusInput } from '../../../src/collect/status';
+import { decideStatus, type StatusInput } from '../../../src/collect/status';
 
 const base: StatusInput = {
   exitCode: 0,
@@ -42,18 +42,5 @@ describe('decideStatus', () => {
     const decision = decideStatus({ ...base, exitCode: null, signal: 'SIGKILL' });
     expect(decision.status).toBe('failed');
     expect(decision.error?.message).toContain('SIGKILL');
-  });
-});
-
-describe('isTrue', () => {
-  it.each([
-    ['True', true],
-    [' true ', true],
-    ['TRUE', true],
-    ['1', false],
-    ['yes', false],
-    [undefined, false],
-  ])('%s → %s', (value, expected) => {
-    expect(isTrue(value)).toBe(expected);
   });
 });
