@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleBatch } from '../../src/worker/batch';
-import type { WorkerDeps } from '../../src/worker/process-record';
+import type { WorkerDeps } from '../../src/worker/deps';
 import { compose, telemetry } from './compose';
 
 let deps: Promise<WorkerDeps> | undefined;

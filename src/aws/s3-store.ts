@@ -10,21 +10,11 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { ClaimsStore } from '../store/claims-store';
 import { checkKey, TooLargeError, type ObjectStore } from '../store/object-store';
+import { StoreError } from '../store/store-error';
 
-/** A failure talking to S3, with what was being done: retryable or not. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-  constructor(
-    readonly op: string,
-    readonly key: string,
-    readonly retryable: boolean,
-    options: { cause: unknown }
-  ) {
-    super(`Failed to ${op} '${key}': ${describe(options.cause)}`, options);
-  }
-}
-
+/** What S3 answered, in words: its error's own message is often empty. */
 function describe(error: unknown): string {
   if (error instanceof S3ServiceException) {
     const code = error.$metadata.httpStatusCode;
@@ -49,6 +39,10 @@ export function isRetryable(error: unknown): boolean {
   return code === 429 || code >= 500;
 }
 
+function failure(op: string, key: string, error: unknown): StoreError {
+  return new StoreError(op, key, isRetryable(error), { cause: error, detail: describe(error) });
+}
+
 async function readBounded(body: Readable, key: string, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -63,8 +57,8 @@ async function readBounded(body: Readable, key: string, maxBytes: number): Promi
   return Buffer.concat(chunks);
 }
 
-/** An object store in an S3 bucket, below a prefix. */
-export class S3ObjectStore implements ObjectStore {
+/** An object store in an S3 bucket, below a prefix; its failures are StoreErrors. */
+export class S3ObjectStore implements ObjectStore, ClaimsStore {
   constructor(
     private readonly client: S3Client,
     readonly bucket: string,
@@ -102,7 +96,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       if (error instanceof TooLargeError) throw error;
       if (error instanceof NoSuchKey || status(error) === 404) return undefined;
-      throw new StoreError('read', full, isRetryable(error), { cause: error });
+      throw failure('read', full, error);
     }
   }
 
@@ -132,7 +126,7 @@ export class S3ObjectStore implements ObjectStore {
       );
       return out.ETag ?? '';
     } catch (error) {
-      throw new StoreError(op, full, isRetryable(error), { cause: error });
+      throw failure(op, full, error);
     }
   }
 
@@ -184,7 +178,7 @@ export class S3ObjectStore implements ObjectStore {
       return true;
     } catch (error) {
       if (status(error) === 404 || (error as Error).name === 'NotFound') return false;
-      throw new StoreError('look up', full, isRetryable(error), { cause: error });
+      throw failure('look up', full, error);
     }
   }
 
@@ -193,7 +187,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: full }));
     } catch (error) {
-      throw new StoreError('delete', full, isRetryable(error), { cause: error });
+      throw failure('delete', full, error);
     }
   }
 }

@@ -4,8 +4,9 @@ import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client, sqsClient } from '../aws/clients';
 import { S3ObjectStore } from '../aws/s3-store';
+import { INPUTS_PREFIX, RESULTS_PREFIX, resultKey, stepFolder } from '../bucket/layout';
 import { LOCAL_BUCKET, LOCAL_QUEUE, LOCAL_REGION, type StackAddress } from '../local/stack';
-import type { LiveRecord } from '../worker/live-log';
+import { readLiveChunks, type LiveRecord } from '../worker/live-log';
 import type { StepResult } from '../pipeline/result';
 import { ID_RULE, isId } from '../step/ids';
 import type { StepAddress } from '../step/types';
@@ -102,8 +103,8 @@ export async function connect(values: {
             (await sqs.send(new GetQueueUrlCommand({ QueueName: LOCAL_QUEUE }))).QueueUrl,
         }
       : {}),
-    inputs: root.child('inputs/'),
-    results: root.child('results/'),
+    inputs: root.child(INPUTS_PREFIX),
+    results: root.child(RESULTS_PREFIX),
   };
 }
 
@@ -123,15 +124,11 @@ export function parseAddress(text: string | undefined): StepAddress {
   return address;
 }
 
-export function prefixOf(address: StepAddress): string {
-  return `${address.deploymentId}/${address.stepId}/`;
-}
-
 export async function readResult(
   client: StackClient,
   address: StepAddress
 ): Promise<StepResult | undefined> {
-  const body = await client.results.get(`${prefixOf(address)}result.json`, 64 << 20);
+  const body = await client.results.get(resultKey(stepFolder(address)), 64 << 20);
   return body ? (JSON.parse(body.toString('utf8')) as StepResult) : undefined;
 }
 
@@ -161,37 +158,16 @@ export async function follow(
   onEntry: (entry: LiveRecord) => void,
   options: { pollMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}
 ): Promise<StepResult> {
-  const prefix = prefixOf(address);
+  const folder = stepFolder(address);
   const started = Date.now();
   let chunk = 1;
   for (;;) {
-    let body = await client.results.get(
-      `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
-      16 << 20
-    );
-    while (body) {
-      for (const line of body.toString('utf8').split('\n'))
-        if (line) onEntry(JSON.parse(line) as LiveRecord);
-      chunk++;
-      body = await client.results.get(
-        `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
-        16 << 20
-      );
-    }
+    chunk = await readLiveChunks(client.results, folder, chunk, onEntry);
     const result = await readResult(client, address);
     if (result) {
       // The last chunk may have been written between our last look and the result.
       const seen = chunk;
-      for (;;) {
-        const last = await client.results.get(
-          `${prefix}live/${String(chunk).padStart(6, '0')}.jsonl`,
-          16 << 20
-        );
-        if (!last) break;
-        for (const line of last.toString('utf8').split('\n'))
-          if (line) onEntry(JSON.parse(line) as LiveRecord);
-        chunk++;
-      }
+      chunk = await readLiveChunks(client.results, folder, chunk, onEntry);
       // A step that never ran has no live chunks: its log is in the result.
       if (seen === 1 && chunk === 1) for (const entry of result.log) onEntry(entry);
       return result;

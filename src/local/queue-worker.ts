@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { handleBatch } from '../worker/batch';
-import type { WorkerDeps } from '../worker/process-record';
+import type { WorkerDeps } from '../worker/deps';
 
 /** An SQS message as Lambda's event source mapping hands it to a function. */
 export function toRecord(message: Message, queueArn: string, region: string): SQSRecord {

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { s3Client, sqsClient } from '../aws/clients';
-import { LocalHost } from '../run/local-host';
-import { loadConfig } from '../worker/config';
-import { workerDepsFrom } from '../worker/deps';
-import type { WorkerDeps } from '../worker/process-record';
+import { INPUTS_PREFIX, RESULTS_PREFIX } from '../bucket/layout';
+import { composeWorker, workerFromEnv, type ComposedWorker } from '../compose/worker';
+import type { Log, Metrics } from '../worker/observe';
 import { startServerProcess, type ServerProcess } from './server-process';
 import { QueueWorker } from './queue-worker';
 
@@ -61,30 +59,52 @@ export async function provision(
   return { bucket: LOCAL_BUCKET, queueUrl: queue.QueueUrl ?? '', dlqUrl: dlq.QueueUrl ?? '' };
 }
 
-/** The worker's dependencies for the local stack: the same as on Lambda, other endpoint. */
-export function localWorkerDeps(
+/**
+ * The local stack's timings, as defaults the user's environment may override: shorter than on
+ * AWS, so that a retry or a crashed worker's takeover shows within seconds.
+ */
+export const LOCAL_WORKER_DEFAULTS: Readonly<Record<string, string>> = {
+  TIDEPOOL_VISIBILITY_TIMEOUT_SECONDS: '30',
+  TIDEPOOL_CLAIM_TTL_SECONDS: '60',
+  TIDEPOOL_DEADLINE_MARGIN_MS: '2000',
+  TIDEPOOL_POLL_MS: '250',
+  TIDEPOOL_WORK_DIR: path.join(os.tmpdir(), 'tidepool-local'),
+};
+
+/**
+ * The worker's environment on the local stack: the function's variables from `env` (the
+ * user's), over the local timings, under the stack's own address and bucket layout. Those are
+ * not the user's to change: the CLI finds the stack and its results by them, and a
+ * TIDEPOOL_BUCKET exported for AWS must not point the local worker elsewhere.
+ */
+export function localWorkerEnv(
   address: StackAddress,
-  env: Record<string, string> = {},
-  log?: WorkerDeps['log']
-): WorkerDeps {
-  const config = loadConfig({
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, string> = {}
+): NodeJS.ProcessEnv {
+  return {
+    ...LOCAL_WORKER_DEFAULTS,
+    ...env,
+    ...overrides,
     TIDEPOOL_BUCKET: address.bucket,
     TIDEPOOL_QUEUE_URL: address.queueUrl,
     TIDEPOOL_AWS_ENDPOINT: address.endpoint,
     AWS_REGION: address.region,
-    TIDEPOOL_VISIBILITY_TIMEOUT_SECONDS: '30',
-    TIDEPOOL_CLAIM_TTL_SECONDS: '60',
-    TIDEPOOL_DEADLINE_MARGIN_MS: '2000',
-    TIDEPOOL_POLL_MS: '250',
-    ...env,
-  });
-  const host = new LocalHost(path.join(os.tmpdir(), 'tidepool-local'), process.env);
-  host.prewarm('bash');
-  return workerDepsFrom(config, {
-    host,
-    workerId: `local-${process.pid}-${randomBytes(3).toString('hex')}`,
-    ...(log ? { log } : {}),
-  });
+    TIDEPOOL_INPUTS_PREFIX: INPUTS_PREFIX,
+    TIDEPOOL_RESULTS_PREFIX: RESULTS_PREFIX,
+  };
+}
+
+/**
+ * A local worker without its integrity check (which composeWorker adds): for tests that drive
+ * the handler themselves. `workerEnv` wins over the process's environment.
+ */
+export function localWorkerDeps(
+  address: StackAddress,
+  workerEnv: Record<string, string> = {},
+  log?: Log
+): ComposedWorker {
+  return workerFromEnv(localWorkerEnv(address, process.env, workerEnv), log ? { log } : {});
 }
 
 export interface StackOptions {
@@ -97,9 +117,13 @@ export interface StackOptions {
   prewarmPowerShell?: boolean;
   /** How long a failed delivery stays invisible before it is retried (default 30 s). */
   visibilityTimeoutSeconds?: number;
+  /** The environment the worker is configured from, as the function is (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Variables that win over `env` (tests). */
   workerEnv?: Record<string, string>;
   /** Where the worker's own log lines go (none by default). */
-  log?: WorkerDeps['log'];
+  log?: Log;
+  metrics?: Metrics;
   /**
    * Something to put in front of the embedded server, which everyone then talks to (the
    * tests' IAM gate): given the server's endpoint, it gives its own.
@@ -120,11 +144,17 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       maxReceiveCount: options.maxReceiveCount ?? 3,
     });
     const address: StackAddress = { endpoint, region: LOCAL_REGION, ...names };
-    const deps = localWorkerDeps(address, options.workerEnv, options.log);
+    const deps = await composeWorker(
+      localWorkerEnv(address, options.env ?? process.env, options.workerEnv),
+      {
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      }
+    );
     // A pool expects PowerShell steps too: have one pwsh waiting as well (bash already is).
     if (options.prewarmPowerShell ?? true) {
       try {
-        (deps.host as LocalHost).prewarm('powershell');
+        deps.host.prewarm('powershell');
       } catch {
         // No pwsh on this machine: PowerShell steps will say so in their results.
       }
@@ -142,7 +172,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Local
       workers: [worker],
       stop: async () => {
         await worker.stop();
-        deps.host.close?.();
+        deps.host.close();
         await front?.close();
         await server.stop();
       },

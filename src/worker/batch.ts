@@ -2,12 +2,9 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StepStatus } from '../collect/status';
 import { backoffSeconds, receiveCountOf } from './backoff';
 import type { CountMetric, Log, Metrics } from './observe';
-import {
-  processRecord,
-  type Deadline,
-  type RecordOutcome,
-  type WorkerDeps,
-} from './process-record';
+import type { Deadline, WorkerDeps } from './deps';
+import type { RecordOutcome } from './outcome';
+import { processRecord } from './process-record';
 
 /**
  * An SQS batch with partial failures: records whose step finished (or was rejected, or had

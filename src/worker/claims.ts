@@ -1,4 +1,4 @@
-import type { S3ObjectStore } from '../aws/s3-store';
+import type { ClaimsStore } from '../store/claims-store';
 import { withRetries } from './retry';
 
 export interface Claim {
@@ -18,7 +18,7 @@ export type ClaimOutcome = { kind: 'claimed'; etag: string } | { kind: 'held'; b
  */
 export class Claims {
   constructor(
-    private readonly store: S3ObjectStore,
+    private readonly store: ClaimsStore,
     private readonly worker: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,

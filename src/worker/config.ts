@@ -1,6 +1,8 @@
 // The worker's configuration, read once per container from its environment. Every problem
 // is reported at once, naming the variable.
 
+import { INPUTS_PREFIX, RESULTS_PREFIX } from '../bucket/layout';
+
 export interface WorkerConfig {
   bucket: string;
   /** Where step inputs (scripts, variables, modules) live in the bucket. */
@@ -68,8 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const allowedScriptRoles = roles ? rolePatterns(roles, problems) : undefined;
   const config: WorkerConfig = {
     bucket: text('TIDEPOOL_BUCKET'),
-    inputsPrefix: prefix('TIDEPOOL_INPUTS_PREFIX', 'inputs/'),
-    resultsPrefix: prefix('TIDEPOOL_RESULTS_PREFIX', 'results/'),
+    inputsPrefix: prefix('TIDEPOOL_INPUTS_PREFIX', INPUTS_PREFIX),
+    resultsPrefix: prefix('TIDEPOOL_RESULTS_PREFIX', RESULTS_PREFIX),
     queueUrl: env.TIDEPOOL_QUEUE_URL || undefined,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     endpoint: env.TIDEPOOL_AWS_ENDPOINT || undefined,

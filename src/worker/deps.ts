@@ -1,45 +1,36 @@
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { s3Client, sqsClient } from '../aws/clients';
-import { S3ObjectStore } from '../aws/s3-store';
+import type { IntegrityCheck } from '../integrity/check';
+import type { StepHost } from '../pipeline/ports';
+import type { BucketStore, ClaimsStore } from '../store/claims-store';
+import type { ObjectStore } from '../store/object-store';
+import type { StepAddress } from '../step/types';
 import type { WorkerConfig } from './config';
-import type { WorkerDeps } from './process-record';
+import type { Log, Metrics } from './observe';
 
 /**
- * The parts of a worker that follow from its configuration alone: S3 stores for inputs and
- * results and, when the queue is known, message visibility (extended while a step runs,
- * shortened for a retry). The Lambda handler and the local stack add their own host, identity
- * and extras.
+ * What the worker runs on, all of it ports: built from the environment by src/compose for the
+ * Lambda handler and `tidepool serve` alike, and from in-memory fakes by the unit tests.
  */
-export function workerDepsFrom(
-  config: WorkerConfig,
-  rest: Omit<WorkerDeps, 'config' | 'inputs' | 'results' | 'setVisibility'>
-): WorkerDeps {
-  const options = {
-    region: config.region,
-    endpoint: config.endpoint,
-    requestTimeoutMs: config.requestTimeoutMs,
-    identity: 'worker' as const,
-  };
-  const bucket = new S3ObjectStore(s3Client(options), config.bucket);
-  const queueUrl = config.queueUrl;
-  const sqs = queueUrl ? sqsClient(options) : undefined;
-  return {
-    ...rest,
-    config,
-    inputs: bucket.child(config.inputsPrefix),
-    results: bucket.child(config.resultsPrefix),
-    ...(sqs && queueUrl
-      ? {
-          setVisibility: async (receiptHandle: string, seconds: number) => {
-            await sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: queueUrl,
-                ReceiptHandle: receiptHandle,
-                VisibilityTimeout: seconds,
-              })
-            );
-          },
-        }
-      : {}),
-  };
+export interface WorkerDeps {
+  config: WorkerConfig;
+  /** Step inputs; the worker deletes a step's own variables object once its result is stored. */
+  inputs: ObjectStore & Pick<ClaimsStore, 'delete'>;
+  /** Result bundles, claims and cancel requests. */
+  results: BucketStore;
+  host: StepHost;
+  workerId: string;
+  integrity?: IntegrityCheck;
+  /**
+   * How long the message stays invisible (ChangeMessageVisibility): extended while its step
+   * runs, shortened to a backoff when the delivery is handed back.
+   */
+  setVisibility?: (receiptHandle: string, seconds: number) => Promise<void>;
+  /** Short-lived credentials of a role for one step's script. */
+  assumeRole?: (roleArn: string, address: StepAddress) => Promise<Record<string, string>>;
+  log?: Log;
+  metrics?: Metrics;
+}
+
+/** How much of the invocation is left (Lambda's context, or the local stack's stand-in). */
+export interface Deadline {
+  getRemainingTimeInMillis(): number;
 }

@@ -1,12 +1,13 @@
+import { liveChunkKey } from '../bucket/layout';
 import type { LogEntry, ProgressUpdate } from '../collect/types';
+import type { ObjectStore } from '../store/object-store';
 
 /** One line of a live chunk: a log entry, or a progress update. */
 export type LiveRecord = LogEntry | { progress: ProgressUpdate };
-import type { ObjectStore } from '../store/object-store';
 
 /**
  * Writes the (masked) log to the store in numbered chunks while the script runs, so a user
- * can follow it live: `<prefix>live/000001.jsonl`, ... Each chunk holds the lines since the
+ * can follow it live: `<folder>live/000001.jsonl`, ... Each chunk holds the lines since the
  * previous one, one JSON log entry per line.
  */
 export class LiveLog {
@@ -17,7 +18,7 @@ export class LiveLog {
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly prefix: string,
+    private readonly folder: string,
     private readonly maxChunkBytes = 256 * 1024
   ) {}
 
@@ -33,7 +34,7 @@ export class LiveLog {
     const lines = this.pending.map((e) => JSON.stringify(e)).join('\n') + '\n';
     this.pending = [];
     this.pendingBytes = 0;
-    const key = `${this.prefix}live/${String(++this.chunk).padStart(6, '0')}.jsonl`;
+    const key = liveChunkKey(this.folder, ++this.chunk);
     this.writing = this.writing
       .then(() => this.store.put(key, lines, 'application/x-ndjson'))
       .catch(() => {
@@ -43,6 +44,22 @@ export class LiveLog {
   }
 }
 
-export function liveChunkKey(prefix: string, n: number): string {
-  return `${prefix}live/${String(n).padStart(6, '0')}.jsonl`;
+/**
+ * Reads the live chunks that exist from chunk `from` on, in order, handing each record to
+ * `onRecord`; returns the number of the first chunk not there (yet), to go on from later.
+ */
+export async function readLiveChunks(
+  store: ObjectStore,
+  folder: string,
+  from: number,
+  onRecord: (record: LiveRecord) => void
+): Promise<number> {
+  let chunk = from;
+  for (;;) {
+    const body = await store.get(liveChunkKey(folder, chunk), 16 << 20);
+    if (!body) return chunk;
+    for (const line of body.toString('utf8').split('\n'))
+      if (line) onRecord(JSON.parse(line) as LiveRecord);
+    chunk++;
+  }
 }

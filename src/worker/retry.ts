@@ -1,4 +1,4 @@
-import { StoreError } from '../aws/s3-store';
+import { isRetryableStoreError } from '../store/store-error';
 
 /**
  * Retries `fn` with exponential backoff while its failure is a retryable store error, for up
@@ -15,8 +15,7 @@ export async function withRetries<T>(
     try {
       return await fn();
     } catch (error) {
-      const retryable = error instanceof StoreError && error.retryable;
-      if (!retryable || attempt >= attempts) throw error;
+      if (!isRetryableStoreError(error) || attempt >= attempts) throw error;
       const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -1,11 +1,24 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { s3Client, sqsClient } from '../../src/aws/clients';
+import { RESULTS_PREFIX, resultKey, stepFolder } from '../../src/bucket/layout';
 import { LOCAL_REGION, provision, type StackAddress } from '../../src/local/stack';
 import { startServerProcess, type ServerProcess } from '../../src/local/server-process';
 import type { StepResult } from '../../src/pipeline/result';
 import { startIamGate, type IamGate } from './iam/gate';
 import { packagedPolicies } from './iam/template-policies';
+
+/**
+ * A bundle key as the bucket holds it, e.g. `inBundle('d', 's', claimKey)` for
+ * `results/d/s/claim.json`.
+ */
+export function inBundle(
+  deploymentId: string,
+  stepId: string,
+  key: (folder: string) => string
+): string {
+  return RESULTS_PREFIX + key(stepFolder({ deploymentId, stepId }));
+}
 
 export interface TestServer extends StackAddress {
   server: ServerProcess;
@@ -82,7 +95,7 @@ export async function startTestServer(
     },
     getText,
     result: async (deploymentId, stepId) => {
-      const text = await getText(`results/${deploymentId}/${stepId}/result.json`);
+      const text = await getText(inBundle(deploymentId, stepId, resultKey));
       return text ? (JSON.parse(text) as StepResult) : undefined;
     },
     send: async (body) => {

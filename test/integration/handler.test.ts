@@ -2,12 +2,21 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import {
+  cancelKey,
+  claimKey,
+  INPUTS_PREFIX,
+  liveChunkKey,
+  logKey,
+  RESULTS_PREFIX,
+  stepFolder,
+} from '../../src/bucket/layout';
 import { localWorkerDeps } from '../../src/local/stack';
 import { toRecord } from '../../src/local/queue-worker';
 import { handleBatch } from '../../src/worker/batch';
 import { MetricsRecorder } from '../../src/worker/observe';
-import type { WorkerDeps } from '../../src/worker/process-record';
-import { startTestServer, type TestServer } from '../helpers/aws';
+import type { WorkerDeps } from '../../src/worker/deps';
+import { inBundle, startTestServer, type TestServer } from '../helpers/aws';
 
 let server: TestServer;
 const workers: WorkerDeps[] = [];
@@ -76,6 +85,7 @@ async function eventOf(bodies: unknown[]): Promise<SQSEvent> {
 }
 
 const within = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
+const firstChunk = (folder: string) => liveChunkKey(folder, 1);
 
 describe('the SQS handler against a real S3/SQS-protocol server', () => {
   it('handles a batch of good, failing and malformed steps with partial failures', async () => {
@@ -94,7 +104,7 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     expect(goodResult?.status).toBe('succeeded');
     expect(goodResult?.outputVariables.Out?.value).toBe('42');
     expect(goodResult?.log.map((l) => l.text)).toContain('good run');
-    expect(await server.getText(`results/handler-test/${good.stepId}/log.txt`)).toContain(
+    expect(await server.getText(inBundle('handler-test', good.stepId, logKey))).toContain(
       'good run'
     );
     expect((await server.result('handler-test', failing.stepId))?.exitCode).toBe(3);
@@ -148,17 +158,17 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
 
   it('takes over the claim of a crashed worker once it has expired, and respects a live one', async () => {
     const s = step('echo taken-over');
-    const claimKey = `results/handler-test/${s.stepId}/claim.json`;
+    const claim = inBundle('handler-test', s.stepId, claimKey);
     const past = new Date(Date.now() - 1000).toISOString();
     const future = new Date(Date.now() + 60000).toISOString();
     await server.put(
-      claimKey,
+      claim,
       JSON.stringify({ worker: 'alive', claimedAt: past, expiresAt: future })
     );
     const held = await handleBatch(await eventOf([s]), worker(), within(60000));
     expect(held.outcomes[0]).toMatchObject({ kind: 'retry' });
     await server.put(
-      claimKey,
+      claim,
       JSON.stringify({ worker: 'crashed', claimedAt: past, expiresAt: past })
     );
     const taken = await handleBatch(await eventOf([s]), worker(), within(60000));
@@ -201,7 +211,7 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
       level: 'warning',
       text: `Timeout: the step asks for 60 min, but this step may run at most ${result?.timeout?.effectiveSeconds} s here (what is left of the worker's time limit).`,
     });
-    expect(await server.getText(`results/handler-test/${s.stepId}/log.txt`)).toContain(
+    expect(await server.getText(inBundle('handler-test', s.stepId, logKey))).toContain(
       'may run at most'
     );
     // A step that fits says nothing about it.
@@ -222,7 +232,7 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     const stored = await server.result('handler-test', original.stepId);
     expect(stored?.messageSha256).toBe(sha256(body));
     const claim = JSON.parse(
-      (await server.getText(`results/handler-test/${original.stepId}/claim.json`)) ?? '{}'
+      (await server.getText(inBundle('handler-test', original.stepId, claimKey))) ?? '{}'
     );
     expect(claim.messageSha256).toBe(sha256(body));
 
@@ -248,10 +258,10 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     const own = `handler-test/${id}/variables.json`;
     const shared = `handler-test/shared-${id}.json`;
     await server.put(
-      `inputs/${own}`,
+      INPUTS_PREFIX + own,
       JSON.stringify({ Token: { value: 'own-secret-value', sensitive: true } })
     );
-    await server.put(`inputs/${shared}`, JSON.stringify({ Token: 'shared' }));
+    await server.put(INPUTS_PREFIX + shared, JSON.stringify({ Token: 'shared' }));
     const a = { ...step('echo "token=$(get_octopusvariable Token)"'), stepId: id };
     const b = step('echo "token=#{Token}"; exit 4', { variables: { key: shared } });
     await handleBatch(
@@ -263,22 +273,22 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
       'token=********'
     );
     expect((await server.result('handler-test', b.stepId))?.exitCode).toBe(4);
-    expect(await server.getText(`inputs/${own}`)).toBeUndefined();
-    expect(await server.getText(`inputs/${shared}`)).toContain('shared');
+    expect(await server.getText(INPUTS_PREFIX + own)).toBeUndefined();
+    expect(await server.getText(INPUTS_PREFIX + shared)).toContain('shared');
 
     // A step refused without running is finished too: its variables go as well.
     const refused = step('echo never', {
       scriptRoleArn: 'arn:aws:iam::123456789012:role/admin',
     });
     const refusedVars = `handler-test/${refused.stepId}/variables.json`;
-    await server.put(`inputs/${refusedVars}`, JSON.stringify({ Token: 'refused-secret' }));
+    await server.put(INPUTS_PREFIX + refusedVars, JSON.stringify({ Token: 'refused-secret' }));
     await handleBatch(
       await eventOf([{ ...refused, variables: { key: refusedVars } }]),
       worker(),
       within(60000)
     );
     expect((await server.result('handler-test', refused.stepId))?.status).toBe('rejected');
-    expect(await server.getText(`inputs/${refusedVars}`)).toBeUndefined();
+    expect(await server.getText(INPUTS_PREFIX + refusedVars)).toBeUndefined();
   });
 
   it('still reports a retry when its visibility cannot be set, and says so', async () => {
@@ -328,15 +338,15 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
     // Wait for the live log to show the script is running, then ask for cancellation.
     for (
       let i = 0;
-      i < 50 && !(await server.getText(`results/handler-test/${s.stepId}/live/000001.jsonl`));
+      i < 50 && !(await server.getText(inBundle('handler-test', s.stepId, firstChunk)));
       i++
     ) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(await server.getText(`results/handler-test/${s.stepId}/live/000001.jsonl`)).toContain(
+    expect(await server.getText(inBundle('handler-test', s.stepId, firstChunk))).toContain(
       'working'
     );
-    await server.put(`results/handler-test/${s.stepId}/cancel.json`, '{}');
+    await server.put(inBundle('handler-test', s.stepId, cancelKey), '{}');
     await running;
     const result = await server.result('handler-test', s.stepId);
     expect(result?.status).toBe('cancelled');
@@ -345,7 +355,7 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
 
   it('does not start a step that was cancelled before it was received', async () => {
     const s = step('echo should-not-run');
-    await server.put(`results/handler-test/${s.stepId}/cancel.json`, '{}');
+    await server.put(inBundle('handler-test', s.stepId, cancelKey), '{}');
     await handleBatch(await eventOf([s]), worker(), within(60000));
     const result = await server.result('handler-test', s.stepId);
     expect(result?.status).toBe('cancelled');
@@ -493,10 +503,10 @@ describe('the SQS handler against a real S3/SQS-protocol server', () => {
 
   it('reads scripts and variables from the input prefix by key', async () => {
     await server.put(
-      'inputs/handler-test/k/script.sh',
+      `${INPUTS_PREFIX}handler-test/k/script.sh`,
       'echo "from-s3 $(get_octopusvariable Name)"'
     );
-    await server.put('inputs/handler-test/k/vars.json', JSON.stringify({ Name: 'keyed' }));
+    await server.put(`${INPUTS_PREFIX}handler-test/k/vars.json`, JSON.stringify({ Name: 'keyed' }));
     const s = step('', {
       script: { key: 'handler-test/k/script.sh' },
       variables: { key: 'handler-test/k/vars.json' },
@@ -512,7 +522,9 @@ describe('claims', () => {
   it('renews only the version this worker wrote, never a successor’s claim', async () => {
     const { Claims } = await import('../../src/worker/claims');
     const deps = worker();
-    const key = `handler-test/renew-${Date.now()}/claim.json`;
+    const key = claimKey(
+      stepFolder({ deploymentId: 'handler-test', stepId: `renew-${Date.now()}` })
+    );
     const mine = new Claims(deps.results, 'worker-a', 60000);
     const claimed = await mine.acquire(key);
     expect(claimed.kind).toBe('claimed');
@@ -521,10 +533,12 @@ describe('claims', () => {
     expect(renewed).toBeDefined();
     // Another worker takes over (as after an expiry): the first one's renewal must fail.
     await server.put(
-      `results/${key}`,
+      RESULTS_PREFIX + key,
       JSON.stringify({ worker: 'worker-b', claimedAt: '', expiresAt: '' })
     );
     expect(await mine.renew(key, renewed ?? '')).toBeUndefined();
-    expect(JSON.parse((await server.getText(`results/${key}`)) ?? '{}').worker).toBe('worker-b');
+    expect(JSON.parse((await server.getText(RESULTS_PREFIX + key)) ?? '{}').worker).toBe(
+      'worker-b'
+    );
   });
 });

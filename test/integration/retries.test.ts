@@ -1,11 +1,13 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../../src/aws/clients';
+import { claimKey } from '../../src/bucket/layout';
 import { toRecord } from '../../src/local/queue-worker';
 import { LOCAL_REGION, localWorkerDeps } from '../../src/local/stack';
 import { handleBatch } from '../../src/worker/batch';
 import { MetricsRecorder } from '../../src/worker/observe';
-import type { RecordOutcome, WorkerDeps } from '../../src/worker/process-record';
-import { startTestServer, type TestServer } from '../helpers/aws';
+import type { WorkerDeps } from '../../src/worker/deps';
+import type { RecordOutcome } from '../../src/worker/outcome';
+import { inBundle, startTestServer, type TestServer } from '../helpers/aws';
 
 // How long failed deliveries take to come back, on the embedded server, whose SQS keeps
 // receive counts, visibility and redrive as SQS does. The queue's own visibility timeout is
@@ -181,7 +183,7 @@ describe('retries come back in seconds, not after the queue’s visibility timeo
     const s = step('echo after-the-claim');
     const expiresAt = Date.now() + 6000;
     await server.put(
-      `results/retries-test/${s.stepId}/claim.json`,
+      inBundle('retries-test', s.stepId, claimKey),
       JSON.stringify({
         worker: 'another-worker',
         claimedAt: new Date().toISOString(),
@@ -276,7 +278,7 @@ describe('retries come back in seconds, not after the queue’s visibility timeo
     expect(response.batchItemFailures).toHaveLength(1);
     // Nothing stored, no claim taken: the step is as if never received.
     expect(await server.result('retries-test', late.stepId)).toBeUndefined();
-    expect(await server.getText(`results/retries-test/${late.stepId}/claim.json`)).toBeUndefined();
+    expect(await server.getText(inBundle('retries-test', late.stepId, claimKey))).toBeUndefined();
     expect(w.metrics.total('Retries', { Reason: 'no-time-left' })).toBe(1);
 
     // Back on the queue at once, and run by the next invocation with time for it.

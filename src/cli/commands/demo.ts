@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RESULTS_PREFIX, stepFolder } from '../../bucket/layout';
 import { packageRoot } from '../../local/server-process';
 import { startLocalStack } from '../../local/stack';
 import { generatedId } from '../../step/ids';
@@ -95,7 +96,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
       const queued = Date.parse(result.timings.queuedAt);
       const finished = Date.parse(result.timings.finishedAt);
       io.out(
-        `  Queued → finished: ${finished - queued} ms; bundle s3://${stack.bucket}/results/${deploymentId}/${example.name}/\n`
+        `  Queued → finished: ${finished - queued} ms; bundle s3://${stack.bucket}/${RESULTS_PREFIX}${stepFolder(message)}\n`
       );
       if (result.status !== example.expect) {
         ok = false;

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { cancelKey, logKey, stepFolder } from '../../bucket/layout';
+import { readLiveChunks } from '../../worker/live-log';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { LogPrinter, printedResult } from '../log-printer';
@@ -6,7 +8,6 @@ import {
   connect,
   follow,
   parseAddress,
-  prefixOf,
   readResult,
   STACK_HELP,
   STACK_OPTIONS,
@@ -105,23 +106,14 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   }
   const result = await readResult(client, parsed.address);
   if (result) {
-    const full = await client.results.get(`${prefixOf(parsed.address)}log.txt`, 256 << 20);
+    const full = await client.results.get(logKey(stepFolder(parsed.address)), 256 << 20);
     if (full && !parsed.values.json) io.out(full.toString('utf8'));
     else for (const entry of result.log) print(entry);
     return EXIT.ok;
   }
   // Still running: what the live chunks hold so far.
-  let chunk = 1;
-  for (;;) {
-    const body = await client.results.get(
-      `${prefixOf(parsed.address)}live/${String(chunk).padStart(6, '0')}.jsonl`,
-      16 << 20
-    );
-    if (!body) break;
-    for (const line of body.toString('utf8').split('\n')) if (line) print(JSON.parse(line));
-    chunk++;
-  }
-  if (chunk === 1)
+  const next = await readLiveChunks(client.results, stepFolder(parsed.address), 1, print);
+  if (next === 1)
     io.err(
       `tidepool logs: no log for ${parsed.address.deploymentId}/${parsed.address.stepId} yet\n`
     );
@@ -133,7 +125,7 @@ export async function cancelCommand(args: string[], io: CliIo): Promise<number> 
   if (!parsed) return EXIT.ok;
   const client = await connect(parsed.values);
   await client.results.put(
-    `${prefixOf(parsed.address)}cancel.json`,
+    cancelKey(stepFolder(parsed.address)),
     JSON.stringify({ requestedAt: new Date().toISOString() }),
     'application/json'
   );

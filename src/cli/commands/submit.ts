@@ -1,6 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  moduleInputKey,
+  resultKey as resultKeyOf,
+  scriptInputKey,
+  signatureKey,
+  stepFolder,
+  variablesInputKey,
+} from '../../bucket/layout';
 import { ID_RULE, isId } from '../../step/ids';
 import type { StepAddress, StepMessage } from '../../step/types';
 import { usage, UsageError } from '../args';
@@ -9,7 +17,6 @@ import { LogPrinter, printedResult } from '../log-printer';
 import {
   connect,
   follow,
-  prefixOf,
   queueOf,
   sendStep,
   STACK_HELP,
@@ -124,8 +131,8 @@ export async function upload(
   message: StepMessage,
   signature?: string
 ): Promise<StepMessage> {
-  const base = prefixOf(message);
-  const resultKey = `${base}result.json`;
+  const folder = stepFolder(message);
+  const resultKey = resultKeyOf(folder);
   if (await client.results.exists(resultKey)) {
     throw new IdInUseError(message, 'result', client.results.locate(resultKey));
   }
@@ -137,13 +144,13 @@ export async function upload(
   if ('inline' in message.script) {
     // The script first: it outlives the variables (the worker deletes those once the step's result is stored), so
     // it is what shows an id was used.
-    const key = `${base}script.${message.syntax === 'bash' ? 'sh' : 'ps1'}`;
+    const key = scriptInputKey(folder, message.syntax);
     await create(key, message.script.inline, 'text/plain; charset=utf-8');
-    if (signature !== undefined) await create(`${key}.sig`, signature, 'text/plain');
+    if (signature !== undefined) await create(signatureKey(key), signature, 'text/plain');
     out.script = { key };
   }
   if (message.variables && 'inline' in message.variables) {
-    const key = `${base}variables.json`;
+    const key = variablesInputKey(folder);
     await create(key, JSON.stringify(message.variables.inline), 'application/json');
     out.variables = { key };
   }
@@ -151,7 +158,7 @@ export async function upload(
     out.modules = await Promise.all(
       message.modules.map(async (m, i) => {
         if (!('inline' in m.source)) return m;
-        const key = `${base}modules/${i + 1}.${m.syntax === 'bash' ? 'sh' : 'psm1'}`;
+        const key = moduleInputKey(folder, i + 1, m.syntax);
         await create(key, m.source.inline, 'text/plain; charset=utf-8');
         return { ...m, source: { key } };
       })

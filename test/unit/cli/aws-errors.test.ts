@@ -1,5 +1,5 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { StoreError } from '../../../src/aws/s3-store';
+import { StoreError } from '../../../src/store/store-error';
 import { accessDeniedHint, awsSetupHelp } from '../../../src/cli/aws-errors';
 
 function sdkError(name: string, status: number): S3ServiceException {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as EmfMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { Dimensions, Log, Metrics } from '../../src/worker/observe';
+import type { Dimensions, Log, Metrics } from '../worker/observe';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
