@@ -1,8 +1,12 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { s3Client } from '../../src/aws/clients';
+import { INPUTS_PREFIX, scriptInputKey, stepFolder } from '../../src/bucket/layout';
+import { serveCommand } from '../../src/cli/commands/serve';
+import type { CliIo } from '../../src/cli/io';
+import { STATE_FILE } from '../../src/cli/stack-client';
 import { startLocalStack, type LocalStack } from '../../src/local/stack';
 import { tempDir, tidepool } from '../helpers/cli';
 import { gatedFront } from '../helpers/iam';
@@ -122,7 +126,8 @@ describe('the local stack through the command line', () => {
 
   it('refuses a step id whose inputs exist, leaving them as they were and queueing nothing', async () => {
     const s3 = s3Client({ region: stack.region, endpoint: stack.endpoint });
-    const key = 'inputs/reuse/s2/script.sh';
+    const key =
+      INPUTS_PREFIX + scriptInputKey(stepFolder({ deploymentId: 'reuse', stepId: 's2' }), 'bash');
     await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: 'echo original' }));
     const run = await tidepool([
       'submit',
@@ -356,4 +361,57 @@ describe('the local stack through the command line', () => {
     );
     expect(gated.gate.denied()).toEqual([]);
   });
+});
+
+describe('tidepool serve', () => {
+  it('configures its worker from the environment as the function is: TIDEPOOL_INTEGRITY_POLICY=AllSigned refuses an unsigned script', async () => {
+    const cwd = process.cwd();
+    const saved = process.env.TIDEPOOL_INTEGRITY_POLICY;
+    let stderr = '';
+    const io: CliIo = {
+      out: () => undefined,
+      err: (t) => void (stderr += t),
+      readStdin: async () => '',
+      isTty: false,
+    };
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    // serve keeps its state file in the working directory: a test's own, not the repository's.
+    const dir = tempDir();
+    process.chdir(dir);
+    process.env.TIDEPOOL_INTEGRITY_POLICY = 'AllSigned';
+    try {
+      const serving = serveCommand(['--concurrency', '1'], io, stopped);
+      for (let i = 0; i < 200 && !existsSync(STATE_FILE); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { endpoint: string };
+      const run = await tidepool([
+        'submit',
+        script('echo must-not-run'),
+        '--step-id',
+        'unsigned-1',
+        '--wait',
+        '--json',
+        '--endpoint',
+        state.endpoint,
+      ]);
+      const result = JSON.parse(run.stdout);
+      expect(result.status).toBe('rejected');
+      expect(result.error.code).toBe('integrity');
+      expect(result.error.message).toContain('AllSigned');
+      expect(JSON.stringify(result.log)).not.toContain('must-not-run');
+      expect(run.code).toBe(126);
+      // The worker's own log, on stderr, for a person to read.
+      expect(stderr).toMatch(/ info {2}local\/unsigned-1 step rejected .*errorCode=integrity/);
+      stop();
+      expect(await serving).toBe(0);
+      expect(existsSync(STATE_FILE)).toBe(false);
+    } finally {
+      stop();
+      process.chdir(cwd);
+      if (saved === undefined) delete process.env.TIDEPOOL_INTEGRITY_POLICY;
+      else process.env.TIDEPOOL_INTEGRITY_POLICY = saved;
+    }
+  }, 60000);
 });

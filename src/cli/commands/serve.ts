@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loggedMetrics, logLevelFrom, readableLog } from '../../compose/readable-log';
 import { startLocalStack } from '../../local/stack';
 import { removeLiveStepDirsSync } from '../../run/local-host';
 import { killAllGroups } from '../../run/script-process';
@@ -8,7 +9,7 @@ import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { STATE_FILE } from '../stack-client';
 
-export const SERVE_HELP = `Usage: tidepool serve [--port N] [--concurrency N]
+export const SERVE_HELP = `Usage: tidepool serve [--port N] [--concurrency N] [--json-logs]
 
 Runs the whole worker pool on this machine: an S3- and SQS-protocol server on 127.0.0.1
 (bucket tidepool-local, queue tidepool-steps with a dead-letter queue), and a worker loop
@@ -16,14 +17,21 @@ that plays Lambda's part, running up to --concurrency steps at once (default 2) 
 real handler. Other commands (submit, logs, result, cancel) find it through ${STATE_FILE}.
 Stop it with Ctrl-C.
 
+The worker is configured from the environment as the function is (docs/deploy.md), e.g.
+TIDEPOOL_INTEGRITY_POLICY, TIDEPOOL_TRUST_STORE, TIDEPOOL_ALLOWED_SCRIPT_ROLES, the
+retry and timing settings, and POWERTOOLS_LOG_LEVEL; only the bucket, queue, endpoint and
+prefixes are the local stack's own. Its log lines go to stderr.
+
 Options:
   --port N          Port to listen on (default: any free port)
   --concurrency N   Steps run at once (default 2)
+  --json-logs       The worker's log as one JSON object per line
 `;
 
 const OPTIONS = {
   port: { type: 'string' },
   concurrency: { type: 'string' },
+  'json-logs': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,7 +62,17 @@ export async function serveCommand(
   }
   const port = whole('port', values.port, 0, 0, 65535);
   const concurrency = whole('concurrency', values.concurrency, 2, 1, 64);
-  const stack = await startLocalStack({ port, concurrency });
+  const log = readableLog(io.err, {
+    level: logLevelFrom(process.env),
+    json: values['json-logs'] === true,
+  });
+  const stack = await startLocalStack({
+    port,
+    concurrency,
+    env: process.env,
+    log,
+    metrics: loggedMetrics(log),
+  });
   const state = {
     endpoint: stack.endpoint,
     region: stack.region,
