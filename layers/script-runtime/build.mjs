@@ -477,7 +477,7 @@ async function pwshFromTarball(opts, inputs, arch, dest) {
 
 /**
  * Bake the settings AL2023 needs into pwsh.runtimeconfig.json, so /opt/bin/pwsh starts there even
- * without the environment from src/runtime/layer-env.ts: no ICU -> invariant globalization; and
+ * with no environment at all: no ICU -> invariant globalization; and
  * culture names still resolve (as invariant-like cultures), since PowerShell's own modules ask
  * for "en-US" (Import-LocalizedData in Microsoft.PowerShell.Archive fails otherwise).
  */

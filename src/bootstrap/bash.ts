@@ -7,6 +7,7 @@ import {
   type BootstrapInput,
   type BootstrapPlan,
 } from './plan';
+import { stepEnvironment } from './step-environment';
 
 /**
  * How a bash interpreter waits for its step: it reads the bootstrap's path from stdin and
@@ -102,7 +103,9 @@ export function buildBashBootstrap(input: BootstrapInput): BootstrapPlan {
     '# Tidepool bash bootstrap: the step environment, helpers, variables, then the user',
     '# script, sourced. The interpreter was started before the step and knows nothing of it.',
     'unset __tp_boot',
-    `export HOME=${shellQuote(dirs.home)} TMPDIR=${shellQuote(dirs.tmp)} TMP=${shellQuote(dirs.tmp)} TEMP=${shellQuote(dirs.tmp)}`,
+    `export ${stepEnvironment(dirs, 'bash')
+      .map(([name, value]) => `${name}=${shellQuote(value)}`)
+      .join(' ')}`,
     `cd ${shellQuote(dirs.work)} || exit 125`,
     'export PWD; unset OLDPWD',
     extraEnv.length > 0

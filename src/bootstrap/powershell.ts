@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { POWERSHELL_HELPERS } from './powershell-helpers';
 import { getVariable, isScriptModuleVariable, isTrue } from '../rules/octopus-variables';
 import { moduleFileStem, toLf, type BootstrapInput, type BootstrapPlan } from './plan';
+import { stepEnvironment } from './step-environment';
 
 /**
  * How a pwsh interpreter waits for its step: started with `-NoProfile` (profiles are the
@@ -85,19 +86,10 @@ export function encodePowerShellVariables(variables: Record<string, string>): Bu
 /** The step's own environment, set before anything of the step runs. */
 function environmentLines(input: BootstrapInput): string[] {
   const { dirs } = input;
-  const cache = path.join(dirs.home, '.cache');
-  const settings: Array<[string, string]> = [
-    ['HOME', dirs.home],
-    ['TMPDIR', dirs.tmp],
-    ['TMP', dirs.tmp],
-    ['TEMP', dirs.tmp],
-    ['XDG_CACHE_HOME', cache],
-    ['XDG_DATA_HOME', path.join(dirs.home, '.local', 'share')],
-    ['XDG_CONFIG_HOME', path.join(dirs.home, '.config')],
-    ['PSModuleAnalysisCachePath', path.join(cache, 'powershell', 'ModuleAnalysisCache')],
-  ];
   return [
-    ...settings.map(([name, value]) => `$env:${name} = ${psQuote(value)}`),
+    ...stepEnvironment(dirs, 'powershell').map(
+      ([name, value]) => `$env:${name} = ${psQuote(value)}`
+    ),
     // The user module folder follows HOME, as pwsh would have computed it at start.
     `$env:PSModulePath = (@(${psQuote(path.join(dirs.home, '.local', 'share', 'powershell', 'Modules'))}) + @(($env:PSModulePath -split ':') | Where-Object { $_ -and -not $_.EndsWith('/.local/share/powershell/Modules') })) -join ':'`,
     `Set-Variable -Name HOME -Value ${psQuote(dirs.home)} -Scope Global -Force`,

@@ -15,7 +15,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { layerEnvironment } from '../../src/runtime/layer-env';
+import { stepEnvironment } from '../../src/bootstrap/step-environment';
+import { baseEnvironment } from '../../src/run/script-environment';
 import { unpackZip } from './inspect';
 
 const execFileP = promisify(execFile);
@@ -140,12 +141,19 @@ export function layerPath(layerDir: string): string {
 }
 
 /**
- * Environment for running the layer's interpreters as on Lambda: PATH = <layer>/bin:/usr/bin
- * (no dotnet), the layer settings from src/runtime/layer-env.ts with HOME etc. under tmpDir
- * (created). Nothing else from the test process's environment is passed on.
+ * The environment a step's script sees on Lambda, from the worker's own two sources: what a
+ * pwsh starts with (`baseEnvironment`) and what the bootstrap then sets (`stepEnvironment`),
+ * with HOME = <tmpDir>/home (created) and the temp folders = tmpDir. Only PATH differs:
+ * <layer>/bin:/usr/bin without dotnet, as the layer is not at /opt here. Nothing else from
+ * the test process's environment is passed on.
  */
 export function layerProcessEnv(layerDir: string, tmpDir: string): Record<string, string> {
-  const env = layerEnvironment(tmpDir);
-  fs.mkdirSync(env.HOME ?? tmpDir, { recursive: true });
-  return { ...env, PATH: layerPath(layerDir), LANG: 'C.UTF-8' };
+  const tmp = path.resolve(tmpDir);
+  const home = path.join(tmp, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  return {
+    ...baseEnvironment(path.join(layerDir, 'bin'), 'powershell'),
+    ...Object.fromEntries(stepEnvironment({ home, tmp }, 'powershell')),
+    PATH: layerPath(layerDir),
+  };
 }

@@ -1,7 +1,7 @@
 // The bash and PowerShell scenarios (parts 1 and 3) run through `tidepool run` on the layer's
 // interpreters only. The CLI (src/cli/main.ts bundled with esbuild, started as bin/tidepool
 // starts dist/) runs as a child process per step, whose whole environment is: PATH = <layer>/bin:/usr/bin (without dotnet), HOME and TMPDIR in a temp dir,
-// the layer settings (src/runtime/layer-env.ts), and TIDEPOOL_BASH / TIDEPOOL_PWSH pointing at
+// what the worker sets for a step (layerProcessEnv), and TIDEPOOL_BASH / TIDEPOOL_PWSH pointing at
 // the layer's bin/bash and bin/pwsh. Probe steps check that those binaries really are the ones
 // running. The layer is built once per run by the globalSetup of jest.layer.config.js.
 import { spawn, spawnSync } from 'node:child_process';
@@ -257,15 +257,17 @@ describe('the environment the CLI runs in', () => {
     expect(Object.keys(layerProcessEnv(layerDir, workDir)).sort()).toEqual(
       [
         'DOTNET_CLI_TELEMETRY_OPTOUT',
+        'DOTNET_GENERATE_ASPNET_CERTIFICATE',
         'DOTNET_NOLOGO',
         'DOTNET_SYSTEM_GLOBALIZATION_INVARIANT',
-        'DOTNET_SYSTEM_GLOBALIZATION_PREDEFINED_CULTURES_ONLY',
         'HOME',
         'LANG',
         'PATH',
         'POWERSHELL_TELEMETRY_OPTOUT',
         'POWERSHELL_UPDATECHECK',
         'PSModuleAnalysisCachePath',
+        'TEMP',
+        'TMP',
         'TMPDIR',
         'XDG_CACHE_HOME',
         'XDG_CONFIG_HOME',

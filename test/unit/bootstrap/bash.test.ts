@@ -26,6 +26,16 @@ describe('buildBashBootstrap', () => {
     expect(plan.entry).toBe('/s/boot/bootstrap.sh');
   });
 
+  it("sets the step's HOME and temp folders, then enters its working directory", () => {
+    const plan = buildBashBootstrap(input());
+    const text = String(plan.files.find((f) => f.path.endsWith('bootstrap.sh'))?.content);
+    const exported = text.indexOf(
+      "export HOME='/s/home' TMPDIR='/s/tmp' TMP='/s/tmp' TEMP='/s/tmp'\n"
+    );
+    expect(exported).toBeGreaterThan(-1);
+    expect(text.indexOf("cd '/s/work' || exit 125")).toBeGreaterThan(exported);
+  });
+
   it('keeps variable values out of the hand-off line and the bootstrap text', () => {
     const plan = buildBashBootstrap(input({ variables: { Secret: 'do-not-show' } }));
     expect(plan.entry).not.toContain('do-not-show');
