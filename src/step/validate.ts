@@ -1,6 +1,8 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ID_RULE, isId } from './ids';
+import { stepSchemaValidator } from './step-schema';
 import type { StepAddress, StepMessage } from './types';
+import { variablesProblems } from './variables';
 
 export interface FieldProblem {
   /** JSON Pointer-ish path of the field at fault, e.g. `/script/inline`; `/` for the root. */
@@ -11,18 +13,6 @@ export interface FieldProblem {
 export type StepParse =
   | { ok: true; step: StepMessage }
   | { ok: false; problems: FieldProblem[]; address: StepAddress | undefined };
-
-let compiled: ValidateFunction | undefined;
-
-/**
- * schemas/step.schema.json, compiled ahead of time by scripts/compile-schemas.mjs: loading
- * and running the schema compiler would cost every cold start over 100 ms.
- */
-function validator(): ValidateFunction {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  compiled ??= require('./step-validator.generated') as ValidateFunction;
-  return compiled;
-}
 
 /** The ids of a message, if it has valid ones, whatever else is wrong with it. */
 export function addressOf(value: unknown): StepAddress | undefined {
@@ -66,12 +56,42 @@ function patternHint(field: string): string {
   return 'a relative key without "." or ".." segments or control characters';
 }
 
+const INLINE = '/variables/inline';
+
+/**
+ * Inline variables are explained as every variables document is (./variables.ts), one line
+ * per variable at fault; the `{ key }` branch's complaints about them are dropped.
+ */
+function variableProblems(errors: ErrorObject[]): {
+  problems: FieldProblem[];
+  rest: ErrorObject[];
+} {
+  const inline = (e: ErrorObject) =>
+    e.instancePath === INLINE || e.instancePath.startsWith(`${INLINE}/`);
+  if (!errors.some(inline)) return { problems: [], rest: errors };
+  const problems = variablesProblems(errors.filter(inline), INLINE).map((p) => ({
+    field:
+      p.name === undefined
+        ? INLINE
+        : `${INLINE}/${p.name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+    reason: p.reason,
+  }));
+  const rest = errors.filter(
+    (e) => !inline(e) && !e.schemaPath.startsWith('#/properties/variables/oneOf/1/')
+  );
+  return { problems, rest };
+}
+
 /**
  * Keeps the problems a person can act on: a failed `oneOf` is explained by its branches,
  * so the bare "must match exactly one schema" line is dropped when a branch says more.
  */
 function simplify(errors: ErrorObject[]): FieldProblem[] {
-  const problems = errors.filter((e) => e.keyword !== 'oneOf').map(describe);
+  const variables = variableProblems(errors);
+  const problems = [
+    ...variables.problems,
+    ...variables.rest.filter((e) => e.keyword !== 'oneOf').map(describe),
+  ];
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
     const key = `${p.field} ${p.reason}`;
@@ -84,7 +104,7 @@ function simplify(errors: ErrorObject[]): FieldProblem[] {
 }
 
 export function validateStep(value: unknown): StepParse {
-  const validate = validator();
+  const validate = stepSchemaValidator();
   if (validate(value)) return { ok: true, step: value as StepMessage };
   return { ok: false, problems: simplify(validate.errors ?? []), address: addressOf(value) };
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { evaluate, evaluateStrict } from '../../octostache';
+import { InputError } from '../../step/errors';
+import { flattenVariables, parseVariablesJson } from '../../step/variables';
 import { EXIT, type CliIo } from '../io';
 
 export const RENDER_HELP = `Usage: tidepool render [template-file|-] [--variables vars.json] [--strict] [--help]
@@ -8,8 +10,8 @@ Evaluates Octostache #{...} substitution in the template (a file, or standard in
 file is '-' or omitted) and prints the result, as Octopus would substitute script text.
 
 Options:
-  --variables <file>  JSON object mapping each variable name to a string, or to
-                      { "value": string, "sensitive": boolean }
+  --variables <file>  JSON object mapping each variable name to a string, null, or
+                      { "value": string or null, "sensitive": boolean }
   --strict            Also report every problem (unknown variables, syntax errors, limits) on
                       stderr, one per line, and exit with 1 when there is any
   --help              Show this help
@@ -55,41 +57,17 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-/** vars.json: name → string | { value: string, sensitive?: boolean }. */
-export function parseVariablesFile(text: string, file: string): Record<string, string> {
-  let json: unknown;
+/**
+ * vars.json, by the one rule of a variables document (src/step/variables.ts): a null value
+ * renders as an empty string, as it does in a step.
+ */
+function parseVariablesFile(text: string, file: string): Record<string, string> {
   try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new RenderUsageError(`${file} is not valid JSON: ${(e as Error).message}`);
+    return flattenVariables(parseVariablesJson(text, file)).raw;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new RenderUsageError(error.message, { cause: error });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new RenderUsageError(
-      `${file} must contain a JSON object mapping variable names to values`
-    );
-  }
-  const out: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(json)) {
-    if (typeof entry === 'string') {
-      out[name] = entry;
-      continue;
-    }
-    const e = entry as { value?: unknown; sensitive?: unknown } | null;
-    const valid =
-      typeof e === 'object' &&
-      e !== null &&
-      !Array.isArray(e) &&
-      typeof e.value === 'string' &&
-      (e.sensitive === undefined || typeof e.sensitive === 'boolean') &&
-      Object.keys(e).every((k) => k === 'value' || k === 'sensitive');
-    if (!valid) {
-      throw new RenderUsageError(
-        `${file}: variable '${name}' must be a string or { "value": string, "sensitive": boolean }`
-      );
-    }
-    out[name] = e.value as string;
-  }
-  return out;
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -4,10 +4,11 @@ import { LocalHost, removeLiveStepDirsSync } from '../../run/local-host';
 import { killAllGroups } from '../../run/script-process';
 import { runStep } from '../../pipeline/run-step';
 import type { StepResult } from '../../pipeline/result';
-import { parseVariablesDocument, InputError } from '../../pipeline/variables';
 import { FsObjectStore } from '../../store/fs-store';
+import { InputError } from '../../step/errors';
 import { generatedId } from '../../step/ids';
-import type { ModuleSpec, StepMessage, Syntax, VariableValue } from '../../step/types';
+import type { ModuleSpec, StepMessage, Syntax } from '../../step/types';
+import { parseVariablesJson, type VariablesDocument } from '../../step/variables';
 import { parseArgs } from 'node:util';
 import { splitPair, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
@@ -81,18 +82,12 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-async function readVariablesFile(file: string): Promise<Record<string, VariableValue>> {
+async function readVariablesFile(file: string): Promise<VariablesDocument> {
   const text = await readText(file, 'variables file');
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return parseVariablesJson(text, file, `Variables file '${file}'`);
   } catch (error) {
-    throw new UsageError(`Variables file '${file}' is not valid JSON: ${(error as Error).message}`);
-  }
-  try {
-    return parseVariablesDocument(value, file);
-  } catch (error) {
-    if (error instanceof InputError) throw new UsageError(error.message);
+    if (error instanceof InputError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }
@@ -160,7 +155,7 @@ export async function buildMessage(
   const syntax =
     template && values.syntax === undefined ? template.syntax : syntaxOf(file, values.syntax);
   const script = template ? template.script : await readText(file, 'script');
-  const variables: Record<string, VariableValue> = {
+  const variables: VariablesDocument = {
     ...template?.variables,
     ...(values.variables ? await readVariablesFile(values.variables) : {}),
   };

@@ -1,8 +1,5 @@
-import {
-  buildVariables,
-  collectModules,
-  parseVariablesDocument,
-} from '../../../src/pipeline/variables';
+import { buildVariables, collectModules } from '../../../src/pipeline/variables';
+import { parseVariablesDocument } from '../../../src/step/variables';
 import type { StepMessage } from '../../../src/step/types';
 
 const step: StepMessage = {
