@@ -14,7 +14,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { StepResult } from '../pipeline/result';
+import type { StepResult } from '../step/result';
 import type { StepMessage } from '../step/types';
 import type { IntegrityVerdict } from './check';
 import { canonicalJson } from './jcs';

@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../store/object-store';
 import { InvalidKeyError, TooLargeError } from '../store/object-store';
 import type { Source } from '../step/types';
-import { InputError } from './variables';
+import { InputError } from '../step/errors';
 
 export interface ResolvedText {
   text: string;
@@ -27,13 +27,14 @@ export async function resolveSource(
     body = await store.get(source.key, maxBytes);
   } catch (error) {
     if (error instanceof InvalidKeyError) {
-      throw new InputError('input-invalid', field, `${field}: ${error.message}`);
+      throw new InputError('input-invalid', field, `${field}: ${error.message}`, { cause: error });
     }
     if (error instanceof TooLargeError) {
       throw new InputError(
         'input-too-large',
         field,
-        `${field}: object '${source.key}' is larger than ${maxBytes} bytes`
+        `${field}: object '${source.key}' is larger than ${maxBytes} bytes`,
+        { cause: error }
       );
     }
     throw error;
@@ -48,7 +49,9 @@ function decodeUtf8(body: Buffer, field: string, key: string): string {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    throw new InputError('input-invalid', field, `${field}: object '${key}' is not valid UTF-8`);
+  } catch (error) {
+    throw new InputError('input-invalid', field, `${field}: object '${key}' is not valid UTF-8`, {
+      cause: error,
+    });
   }
 }

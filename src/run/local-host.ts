@@ -13,51 +13,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isInside } from '../collect/artifact-path';
 import type { EnvironmentInfo, PlannedFile, StepDirs } from '../bootstrap/plan';
+import type {
+  ExecutionOutcome,
+  ExecutionRequest,
+  LogSink,
+  ResolvedArtifact,
+  StepHost,
+} from '../pipeline/ports';
 import type { Syntax } from '../step/types';
 import { LAYER_BIN, locateInterpreter } from './interpreters';
 import { LAUNCHER_ARGS } from '../bootstrap/launchers';
 import { InterpreterPool } from './interpreter-pool';
-import type { RunOutcome, RunRequest } from './script-process';
 import { baseEnvironment } from './script-environment';
-
-export type ResolvedArtifact =
-  | { kind: 'file'; realPath: string; size: number; sha256: string }
-  | { kind: 'missing' }
-  | { kind: 'refused'; reason: string };
-
-export interface LogSink {
-  append(line: string): void;
-  /** The whole log: in memory while small, else the path of the file it spilled to. */
-  close(): Promise<Buffer | string>;
-}
 
 /** Past this a step's full log goes to a file instead of memory. */
 const LOG_SPILL_BYTES = 8 << 20;
-
-export interface ExecutionRequest extends Omit<RunRequest, 'handOff'> {
-  syntax: Syntax;
-  /** The bootstrap file the interpreter runs. */
-  entry: string;
-}
-
-/** Everything the pipeline needs from the machine a step runs on. */
-export interface StepHost {
-  prepare(): Promise<StepDirs>;
-  writeFiles(files: PlannedFile[]): Promise<void>;
-  execute(request: ExecutionRequest): Promise<RunOutcome>;
-  resolveArtifact(
-    dirs: StepDirs,
-    announcedPath: string,
-    maxBytes: number
-  ): Promise<ResolvedArtifact>;
-  openLog(dirs: StepDirs): LogSink;
-  cleanup(dirs: StepDirs): Promise<void>;
-  /** Deletes files at once (variables read by the bootstrap); missing ones are fine. */
-  discard(files: string[]): void;
-  environmentInfo(): EnvironmentInfo;
-  /** Ends interpreters started ahead of need. */
-  close?(): void;
-}
 
 /**
  * The script-runtime layer's bin/ that scripts should find first on PATH: /opt/bin on Lambda,
@@ -158,7 +128,7 @@ export class LocalHost implements StepHost {
     return found;
   }
 
-  execute(request: ExecutionRequest): Promise<RunOutcome> {
+  execute(request: ExecutionRequest): Promise<ExecutionOutcome> {
     const { process: interpreter } = this.pool.take(request.syntax);
     return interpreter.run({ ...request, handOff: `${request.entry}\n` });
   }

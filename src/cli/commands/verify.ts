@@ -3,9 +3,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluate } from '../../octostache';
-import { buildVariables, InputError, parseVariablesDocument } from '../../pipeline/variables';
-import type { StepMessage } from '../../step/types';
+import { renderStep, type Rendered, type RenderTarget } from '../../pipeline/stages/render';
+import { InputError } from '../../step/errors';
+import { parseVariablesJson } from '../../step/variables';
 import {
   LocalSigner,
   sha256Hex,
@@ -13,7 +13,6 @@ import {
   verifyEnvelope,
 } from '../../integrity/attestation';
 import { verifyAuthenticode } from '../../integrity/authenticode';
-import { renderChecked } from '../../integrity/check';
 import { verifySshsig } from '../../integrity/sshsig';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
@@ -212,39 +211,28 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
         `template sha256 ${sha256Hex(bytes)}; attested ${String(template.sha256)}`
       );
       if (values.variables !== undefined) {
-        let doc;
+        const syntax = p.step.syntax;
+        if (syntax !== 'bash' && syntax !== 'powershell')
+          throw new UsageError(`The attestation names an unknown syntax '${syntax}'`);
+        const step: RenderTarget = { ...p.step, syntax };
+        const decoded = bytes.toString('utf8');
+        let rendered: readonly [Rendered, Rendered];
         try {
-          doc = parseVariablesDocument(
-            JSON.parse((await readFile(values.variables, 'variables')).toString('utf8')),
+          const variables = parseVariablesJson(
+            (await readFile(values.variables, 'variables')).toString('utf8'),
             values.variables
           );
+          // The pipeline's own render stage. A stored script loses its BOM when it is read, an
+          // inline one keeps it: either may be what ran.
+          const render = (script: string) =>
+            renderStep({ step, script, variables, modules: [], verbatim: p.substitution.verbatim });
+          rendered = [render(decoded), render(decoded.replace(/^\uFEFF/, ''))];
         } catch (error) {
-          if (error instanceof InputError || error instanceof SyntaxError)
-            throw new UsageError(error.message);
+          if (error instanceof InputError) throw new UsageError(error.message, { cause: error });
           throw error;
         }
-        const step = {
-          ...p.step,
-          schemaVersion: 1,
-          script: { inline: '' },
-        } as unknown as StepMessage;
-        const vars = buildVariables(step, doc);
-        const verbatim = p.substitution.verbatim;
-        const decoded = bytes.toString('utf8');
-        const candidates = [decoded, decoded.replace(/^\uFEFF/, '')];
-        const digests = candidates.map((text) =>
-          sha256Hex(
-            Buffer.from(
-              renderChecked(
-                { allowed: true, policy: '', notes: [], report: { verbatim } as never },
-                step.syntax,
-                text,
-                (t) => evaluate(t, vars.raw)
-              ),
-              'utf8'
-            )
-          )
-        );
+        const vars = rendered[0].vars;
+        const digests = rendered.map((r) => sha256Hex(Buffer.from(r.script, 'utf8')));
         const want = p.finalScript?.sha256;
         add(
           'final script',

@@ -1,0 +1,95 @@
+// Collect: what the step ended as (Calamari's exit-code rules), its output variables, and the
+// artifacts it announced, checked and copied into the result store.
+
+import type { StepDirs } from '../../bootstrap/plan';
+import { artifactKey } from '../../bucket/layout';
+import type { OutputCollector } from '../../collect/collector';
+import { decideStatus, type StatusDecision } from '../../collect/status';
+import type { OutputVariable } from '../../collect/types';
+import { getVariable, isTrue } from '../../rules/octopus-variables';
+import type { ArtifactRecord } from '../../step/result';
+import { configOf, type PipelineDeps } from '../deps';
+import type { StepVariables } from '../variables';
+import type { ScriptRun } from './run';
+
+export interface Collected {
+  decision: StatusDecision;
+  outputVariables: Record<string, OutputVariable>;
+  artifacts: ArtifactRecord[];
+}
+
+export async function collectOutputs(
+  run: ScriptRun,
+  vars: StepVariables,
+  dirs: StepDirs,
+  folder: string,
+  deps: PipelineDeps
+): Promise<Collected> {
+  const { collector } = run;
+  const decision = decideStatus({
+    ...run.outcome,
+    failOnErrorOutput: isTrue(
+      getVariable(vars.evaluated, 'Octopus.Action.FailScriptOnErrorOutput')
+    ),
+    sawErrorOutput: collector.sawErrorOutput,
+  });
+  if (decision.error) collector.system('error', decision.error.message);
+  const outputVariables = Object.fromEntries(collector.outputVariables);
+  if (decision.exitCode !== null) {
+    outputVariables['Octopus.Action.Script.ExitCode'] = {
+      value: String(decision.exitCode),
+      sensitive: false,
+    };
+  }
+  const artifacts = await storeArtifacts(collector, dirs, folder, deps);
+  return { decision, outputVariables, artifacts };
+}
+
+async function storeArtifacts(
+  collector: OutputCollector,
+  dirs: StepDirs,
+  folder: string,
+  deps: PipelineDeps
+): Promise<ArtifactRecord[]> {
+  const records: ArtifactRecord[] = [];
+  const { limits } = configOf(deps);
+  // Names and paths come from the script: masked like its log before they are stored.
+  const mask = (text: string) => collector.masker.apply(text);
+  for (const [index, announced] of collector.artifacts.entries()) {
+    const artifact = { ...announced, name: mask(announced.name) };
+    if (index >= limits.artifactCount) {
+      records.push({
+        name: artifact.name,
+        refused: `more than ${limits.artifactCount} artifacts`,
+        sourcePath: mask(artifact.path),
+      });
+      continue;
+    }
+    const resolved = await deps.host.resolveArtifact(dirs, announced.path, limits.artifactBytes);
+    if (resolved.kind === 'missing') {
+      collector.system(
+        'warning',
+        `Artifact ${artifact.name} was not collected: there is no file at '${artifact.path}'`
+      );
+      records.push({ name: artifact.name, missing: true, sourcePath: mask(artifact.path) });
+    } else if (resolved.kind === 'refused') {
+      collector.system('warning', `Artifact ${artifact.name} was refused: ${resolved.reason}`);
+      records.push({
+        name: artifact.name,
+        refused: resolved.reason,
+        sourcePath: mask(artifact.path),
+      });
+    } else {
+      const key = artifactKey(folder, index + 1, artifact.name);
+      await deps.results.putFile(key, resolved.realPath);
+      records.push({
+        name: artifact.name,
+        path: deps.results.locate(key),
+        size: resolved.size,
+        sha256: resolved.sha256,
+        sourcePath: mask(artifact.path),
+      });
+    }
+  }
+  return records;
+}
