@@ -1,8 +1,9 @@
 // How a finished process becomes a step status (contract sections 1.8 and 5.3).
 
 import type { ResultError } from '../step/errors';
+import type { StepStatus } from '../step/result';
 
-export type StepStatus = 'succeeded' | 'failed' | 'timed-out' | 'rejected' | 'cancelled';
+export type { StepStatus };
 
 export interface ProcessOutcome {
   exitCode: number | null;

@@ -1,8 +1,27 @@
 // The step result, schema version 1 (schemas/result.schema.json is the published form).
 
-import type { StepStatus } from '../collect/status';
-import type { LogEntry, OutputVariable, ProgressUpdate } from '../collect/types';
 import type { ResultError } from './errors';
+
+export type StepStatus = 'succeeded' | 'failed' | 'timed-out' | 'rejected' | 'cancelled';
+
+export type Stream = 'stdout' | 'stderr' | 'system';
+export type Level = 'verbose' | 'info' | 'highlight' | 'wait' | 'warning' | 'error';
+
+export interface LogEntry {
+  stream: Stream;
+  level: Level;
+  text: string;
+}
+
+export interface OutputVariable {
+  value: string;
+  sensitive: boolean;
+}
+
+export interface ProgressUpdate {
+  percentage: number;
+  message: string;
+}
 
 /** One artifact in a result: stored, announced but absent, or refused by the path rules. */
 export type ArtifactRecord =
