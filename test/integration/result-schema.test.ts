@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import resultSchema from '../../schemas/result.schema.json';
+import { RESULT_ERROR_CODES } from '../../src/step/errors';
 import { runScript } from '../helpers/cli';
 import { bashStep, harness } from '../helpers/pipeline';
 
@@ -36,5 +37,13 @@ describe('result.json matches its published schema', () => {
     const h = harness({ graceMs: 100, limits: { logEntries: 3 } as never });
     expectValid(await h.run(bashStep('seq 1 10; sleep 10', { timeoutSeconds: 1 })));
     expectValid(await h.run({ ...bashStep(''), script: { key: 'missing.sh' } }));
+  });
+
+  it('for every error code, and not for a code it does not list', async () => {
+    const h = harness();
+    const rejected = await h.run({ ...bashStep(''), script: { key: 'missing.sh' } });
+    for (const code of RESULT_ERROR_CODES)
+      expectValid({ ...rejected, error: { code, message: 'm' } });
+    expect(validate({ ...rejected, error: { code: 'role-denied', message: 'm' } })).toBe(false);
   });
 });
