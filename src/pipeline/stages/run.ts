@@ -38,13 +38,7 @@ export async function runScript(
 ): Promise<ScriptRun> {
   const now = clockOf(deps);
   const config = configOf(deps);
-  const logFile = deps.host.openLog(input.dirs);
-  const buffer = new LogBuffer(config.limits.logEntries, config.limits.logBytes);
-  const collector = new OutputCollector(input.masker, (entry) => {
-    buffer.add(entry);
-    logFile.append(formatLogLine(now(), entry));
-    options.onLog?.(entry);
-  });
+  const { collector, buffer, logFile } = openLog(input, deps, options);
   for (const note of input.notes) collector.system('warning', note);
   const secretFiles = input.plan.secretFiles ?? [];
   if (secretFiles.length > 0) collector.onLoaded = () => deps.host.discard(secretFiles);
@@ -56,7 +50,7 @@ export async function runScript(
     graceMs: config.graceMs,
     now: Date.now(),
   });
-  // Said first, so that a step stopped at the cap is not a surprise.
+  // Said before the script's first line, so that a step stopped at the cap is not a surprise.
   if (timeout.notice) collector.system(timeout.notice.level, timeout.notice.text);
 
   let reported = 0;
@@ -95,4 +89,22 @@ export async function runScript(
     timeout: timeout.recorded,
     startedAt: started.at,
   };
+}
+
+/** The step's log: every entry to log.txt and the listener, the first ones to result.json. */
+function openLog(
+  input: RunInput,
+  deps: PipelineDeps,
+  options: RunOptions
+): Pick<ScriptRun, 'collector' | 'buffer' | 'logFile'> {
+  const now = clockOf(deps);
+  const { limits } = configOf(deps);
+  const logFile = deps.host.openLog(input.dirs);
+  const buffer = new LogBuffer(limits.logEntries, limits.logBytes);
+  const collector = new OutputCollector(input.masker, (entry) => {
+    buffer.add(entry);
+    logFile.append(formatLogLine(now(), entry));
+    options.onLog?.(entry);
+  });
+  return { collector, buffer, logFile };
 }

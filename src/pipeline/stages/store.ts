@@ -27,16 +27,38 @@ export async function storeResult(
   deps: PipelineDeps,
   options: RunOptions
 ): Promise<StepResult> {
-  const { step, run, collected } = f;
-  const { collector, buffer, startedAt } = run;
-  const log = await run.logFile.close();
+  const log = await f.run.logFile.close();
   const logAt = logKey(folder);
   if (typeof log === 'string') await deps.results.putFile(logAt, log, 'text/plain; charset=utf-8');
   else await deps.results.put(logAt, log, 'text/plain; charset=utf-8');
 
-  const finishedAt = clockOf(deps)();
+  const result = resultOf(f, deps.results.locate(logAt), clockOf(deps)(), options.messageSha256);
+  await options.beforeResult?.();
+  await putResult(deps, folder, result);
+  if (deps.attestor) {
+    await storeAttestation(deps.attestor, deps.results, folder, {
+      step: f.step,
+      verdict: f.verdict,
+      variables: f.rendered.vars,
+      rendered: f.rendered.script,
+      result,
+    });
+  }
+  options.mark?.('stored');
+  return result;
+}
+
+/** result.json of a step that ran. */
+function resultOf(
+  f: Finished,
+  logPath: string,
+  finishedAt: Date,
+  messageSha256: string | undefined
+): StepResult {
+  const { step, run, collected } = f;
+  const { collector, buffer, startedAt } = run;
   const { decision } = collected;
-  const result: StepResult = {
+  return {
     schemaVersion: 1,
     deploymentId: step.deploymentId,
     stepId: step.stepId,
@@ -56,10 +78,10 @@ export async function storeResult(
           },
         }
       : {}),
-    logPath: deps.results.locate(logAt),
+    logPath,
     progress: collector.progress,
     timeout: run.timeout,
-    ...(options.messageSha256 ? { messageSha256: options.messageSha256 } : {}),
+    ...(messageSha256 ? { messageSha256 } : {}),
     timings: {
       queuedAt: f.queuedAt.toISOString(),
       startedAt: startedAt ? startedAt.toISOString() : null,
@@ -67,19 +89,6 @@ export async function storeResult(
       durationMs: startedAt ? finishedAt.getTime() - startedAt.getTime() : 0,
     },
   };
-  await options.beforeResult?.();
-  await putResult(deps, folder, result);
-  if (deps.attestor) {
-    await storeAttestation(deps.attestor, deps.results, folder, {
-      step,
-      verdict: f.verdict,
-      variables: f.rendered.vars,
-      rendered: f.rendered.script,
-      result,
-    });
-  }
-  options.mark?.('stored');
-  return result;
 }
 
 /** A step the integrity policy refused: its result, and the attestation of the refusal. */
