@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles the Lambda handler with esbuild: one minified file with its source map. The AWS SDK
 // is bundled too, so the deployed code runs the SDK version the tests ran. node24: Lambda's
 // nodejs24.x runtime.

@@ -1,10 +1,16 @@
+// @ts-check
 // Compiles schemas/step.schema.json into a standalone validator (ajv's generated code), so a
 // worker or `tidepool run` does not load and run the schema compiler at start-up.
 // `--check` fails when the committed file is out of date.
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import standaloneCode from 'ajv/dist/standalone/index.js';
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
+import standalone from 'ajv/dist/standalone/index.js';
 import { readFileSync, writeFileSync } from 'node:fs';
+
+// Both are CommonJS modules whose export is the function, also given as `default`: TypeScript
+// types an ES import of them as the module, so the function is taken from `default`.
+const addFormats = formats.default;
+const standaloneCode = standalone.default;
 
 const target = 'src/step/step-validator.generated.ts';
 const schema = JSON.parse(readFileSync('schemas/step.schema.json', 'utf8'));

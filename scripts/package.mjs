@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run package [-- osls options]`: the handler bundle, then `osls package` into .serverless/
 // (CloudFormation template and zips), offline and with no AWS account. Options go to osls:
 // `npm run package -- --stage prod --param="architecture=arm64"`.
@@ -10,6 +11,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ */
 function run(command, args, env = process.env) {
   const result = spawnSync(command, args, { stdio: 'inherit', env });
   if (result.status !== 0) {
@@ -33,9 +38,10 @@ const stub = createServer((req, res) => {
     );
   });
 });
-await new Promise((resolve) => stub.listen(0, '127.0.0.1', resolve));
-const { port } = stub.address();
+await new Promise((resolve) => stub.listen(0, '127.0.0.1', () => resolve(undefined)));
+const { port } = /** @type {import('node:net').AddressInfo} */ (stub.address());
 // Not spawnSync: the stub in this process must keep answering while osls runs.
+/** @type {(command: string, args: string[], env: NodeJS.ProcessEnv) => Promise<number>} */
 const runAsync = (command, args, env) =>
   new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env });

@@ -1,3 +1,4 @@
+// @ts-check
 // The parts of serverless.yml that plain YAML cannot say: statements that exist only when a
 // param is set, lists from comma-separated params, the layer artifact rebuilt when stale, and
 // checks that stop `osls package` / `osls deploy` / `osls print` with one error naming every
@@ -22,7 +23,34 @@ const ROLE_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=.@/*?-]+$/;
 const SUBNET = /^subnet-[0-9a-f]+$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]+$/;
 
+/**
+ * osls's resolver for the other sources of a variable (`param:name`, `self:path`).
+ * @typedef {{ resolveVariable: (address: string) => Promise<unknown> }} ResolverContext
+ */
+
+/**
+ * The params, read and checked.
+ * @typedef {object} Params
+ * @property {number} poolSize
+ * @property {number} reservedConcurrency
+ * @property {string} architecture
+ * @property {number} ephemeralStorageSize
+ * @property {string} logLevel
+ * @property {number} maxQueueAgeSeconds
+ * @property {number} inputRetentionDays
+ * @property {number} resultRetentionDays
+ * @property {string[]} subnets
+ * @property {string[]} securityGroups
+ * @property {string[]} scriptRoles
+ * @property {string} trustStore
+ * @property {string} [trustStorePackaged] its path in the function's zip
+ * @property {string} [trustStoreDigest]
+ * @property {string} alarmTopicArn
+ * @property {string} alarmEmail
+ */
+
 class ParamsError extends Error {
+  /** @param {string[]} problems */
   constructor(problems) {
     super(
       `serverless.yml params: ${problems.join('; ')}. ` +
@@ -33,17 +61,23 @@ class ParamsError extends Error {
   }
 }
 
+/** @param {unknown} raw a comma-separated param */
 const list = (raw) =>
   String(raw ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Reads every param once per osls run and checks them all; throws one error for all. */
+/** @type {Promise<Params> | undefined} */
 let checked;
 let reported = false;
+/**
+ * Reads every param once per osls run and checks them all; throws one error for all.
+ * @param {ResolverContext['resolveVariable']} resolveVariable
+ * @returns {Promise<Params>}
+ */
 function params(resolveVariable) {
-  checked ??= readParams(resolveVariable).catch((error) => {
+  checked ??= readParams(resolveVariable).catch((/** @type {unknown} */ error) => {
     // osls resolves `param:` in a later pass and asks again (MISSING_VARIABLE_DEPENDENCY):
     // only a result or a verdict on the params is kept.
     if (!(error instanceof ParamsError)) checked = undefined;
@@ -62,6 +96,10 @@ function params(resolveVariable) {
   });
 }
 
+/**
+ * @param {ResolverContext['resolveVariable']} resolveVariable
+ * @returns {Promise<Params>}
+ */
 async function readParams(resolveVariable) {
   const names = [
     'poolSize',
@@ -79,9 +117,12 @@ async function readParams(resolveVariable) {
     'inputRetentionDays',
     'resultRetentionDays',
   ];
+  /** @type {Record<string, unknown>} */
   const raw = {};
   for (const name of names) raw[name] = await resolveVariable(`param:${name}`);
+  /** @type {string[]} */
   const problems = [];
+  /** @type {(name: string, min: number, max: number) => number} */
   const whole = (name, min, max) => {
     const text = String(raw[name] ?? '').trim();
     const value = Number(text);
@@ -91,7 +132,8 @@ async function readParams(resolveVariable) {
     }
     return value;
   };
-  const p = {};
+  // Filled in below, one param after the other.
+  const p = /** @type {Params} */ ({});
   p.poolSize = whole('poolSize', 2, 1000);
   if (String(raw.reservedConcurrency ?? '').trim() === '') {
     p.reservedConcurrency = p.poolSize;
@@ -165,7 +207,9 @@ async function readParams(resolveVariable) {
         p.trustStorePackaged = relative.split(path.sep).join('/');
         p.trustStoreDigest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
       } catch (error) {
-        problems.push(`trustStore: '${p.trustStore}' is not valid JSON (${error.message})`);
+        problems.push(
+          `trustStore: '${p.trustStore}' is not valid JSON (${/** @type {Error} */ (error).message})`
+        );
       }
     }
   }
@@ -186,7 +230,11 @@ async function readParams(resolveVariable) {
   return p;
 }
 
-/** The newest modification time of any file under dir (recursively). */
+/**
+ * The newest modification time of any file under dir (recursively).
+ * @param {string} dir
+ * @returns {number}
+ */
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -196,7 +244,10 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Why dist/layers/script-runtime-<arch>.zip cannot be deployed as it is, or undefined. */
+/**
+ * Why dist/layers/script-runtime-<arch>.zip cannot be deployed as it is, or undefined.
+ * @param {string} arch
+ */
 function staleLayer(arch) {
   const zip = path.join(ROOT, 'dist/layers', `script-runtime-${arch}.zip`);
   const manifest = path.join(ROOT, 'dist/layers', `script-runtime-${arch}.json`);
@@ -214,11 +265,14 @@ function staleLayer(arch) {
   return undefined;
 }
 
+/** @type {Record<string, (context: ResolverContext) => Promise<unknown>>} */
 module.exports = {
   /** The worker role's statements: the fixed ones, and sts only when scriptRoles is set. */
   async workerStatements({ resolveVariable }) {
     const p = await params(resolveVariable);
-    const fixed = await resolveVariable('self:custom.tidepool.workerStatements');
+    const fixed = /** @type {object[]} */ (
+      await resolveVariable('self:custom.tidepool.workerStatements')
+    );
     if (p.scriptRoles.length === 0) return fixed;
     return [
       ...fixed,

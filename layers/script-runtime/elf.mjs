@@ -1,21 +1,32 @@
+// @ts-check
 // Minimal ELF reader: architecture, static/dynamic, DT_NEEDED and the symbol versions a
 // binary requires (.gnu.version_r), enough to check "needs no glibc newer than 2.34".
 import { promises as fsp } from 'node:fs';
 
+/** @type {Record<number, string>} */
 const MACHINES = { 3: 'x86', 62: 'x86_64', 40: 'arm', 183: 'aarch64' };
+/** @type {Record<number, 'exec' | 'dyn' | 'rel' | 'core'>} */
+const TYPES = { 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' };
 const SHT_DYNAMIC = 6;
 const SHT_GNU_VERNEED = 0x6ffffffe;
 const PT_INTERP = 3;
 const PT_DYNAMIC = 2;
 const DT_NEEDED = 1;
 
-/** True when the buffer starts with the ELF magic. */
+/**
+ * True when the buffer starts with the ELF magic.
+ * @param {Buffer} buf
+ */
 export function isElf(buf) {
   return (
     buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46
   );
 }
 
+/**
+ * @param {Buffer} buf
+ * @param {number} off
+ */
 function cstr(buf, off) {
   let end = off;
   while (end < buf.length && buf[end] !== 0) end++;
@@ -32,9 +43,9 @@ export function readElf(buf) {
   const is64 = buf[4] === 2;
   const le = buf[5] === 1;
   if (!is64 || !le) throw new Error('only little-endian ELF64 is supported');
-  const u16 = (o) => buf.readUInt16LE(o);
-  const u32 = (o) => buf.readUInt32LE(o);
-  const u64 = (o) => Number(buf.readBigUInt64LE(o));
+  const u16 = (/** @type {number} */ o) => buf.readUInt16LE(o);
+  const u32 = (/** @type {number} */ o) => buf.readUInt32LE(o);
+  const u64 = (/** @type {number} */ o) => Number(buf.readBigUInt64LE(o));
   const eType = u16(16);
   const machine = MACHINES[u16(18)] ?? `machine-${u16(18)}`;
   const phoff = u64(32);
@@ -111,7 +122,7 @@ export function readElf(buf) {
     .sort(compareVersionNames);
   return {
     machine,
-    type: { 1: 'rel', 2: 'exec', 3: 'dyn', 4: 'core' }[eType] ?? 'unknown',
+    type: TYPES[eType] ?? 'unknown',
     interpreter,
     static: !interpreter && !hasDynamic,
     needed,
@@ -120,7 +131,11 @@ export function readElf(buf) {
   };
 }
 
-/** Compare "GLIBC_2.17" < "GLIBC_2.34" numerically; other names by string. */
+/**
+ * Compare "GLIBC_2.17" < "GLIBC_2.34" numerically; other names by string.
+ * @param {string} a
+ * @param {string} b
+ */
 export function compareVersionNames(a, b) {
   const ma = /^(.*?_)(\d+(?:\.\d+)*)$/.exec(a);
   const mb = /^(.*?_)(\d+(?:\.\d+)*)$/.exec(b);
@@ -128,6 +143,11 @@ export function compareVersionNames(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Compares dotted version numbers ("2.17" < "2.34" < "2.34.1").
+ * @param {string} a
+ * @param {string} b
+ */
 export function compareDotted(a, b) {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
@@ -138,6 +158,7 @@ export function compareDotted(a, b) {
   return 0;
 }
 
+/** @param {string} file */
 export async function readElfFile(file) {
   return readElf(await fsp.readFile(file));
 }

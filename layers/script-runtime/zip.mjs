@@ -1,3 +1,4 @@
+// @ts-check
 // Deterministic zip writer: same entries in -> same bytes out.
 //
 // Entries are written in the order given (the caller sorts them), every entry gets the same
@@ -19,7 +20,13 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
+/** @type {Uint32Array | undefined} */
 let crcTable;
+/**
+ * @param {Buffer} buf
+ * @param {number} [crc]
+ * @returns {number}
+ */
 function crc32(buf, crc = 0) {
   if (typeof zlib.crc32 === 'function') return zlib.crc32(buf, crc);
   if (!crcTable) {
@@ -31,10 +38,16 @@ function crc32(buf, crc = 0) {
     }
   }
   let c = (crc ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  const table = crcTable;
+  for (let i = 0; i < buf.length; i++) c = table[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/**
+ * @param {Buffer} buf
+ * @param {number} level
+ * @returns {Promise<Buffer>}
+ */
 function deflate(buf, level) {
   return new Promise((resolve, reject) =>
     zlib.deflateRaw(buf, { level, memLevel: 8, windowBits: 15 }, (err, out) =>
@@ -49,7 +62,14 @@ function deflate(buf, level) {
  *   | { name: string, type: 'symlink', target: string }} ZipEntry
  */
 
-/** Prepare one entry's data (read + compress). Runs concurrently with others. */
+/** @typedef {{ raw: Buffer, data: Buffer, method: 0 | 8 }} Prepared */
+
+/**
+ * Prepare one entry's data (read + compress). Runs concurrently with others.
+ * @param {ZipEntry} entry
+ * @param {number} level
+ * @returns {Promise<Prepared>}
+ */
 async function prepare(entry, level) {
   if (entry.type === 'dir') {
     return { raw: Buffer.alloc(0), data: Buffer.alloc(0), method: 0 };
@@ -74,14 +94,16 @@ export async function writeZip(outFile, entries, opts = {}) {
   const hash = createHash('sha256');
   let offset = 0;
   let unzippedBytes = 0;
+  /** @type {Buffer[]} */
   const central = [];
-  const write = async (buf) => {
+  const write = async (/** @type {Buffer} */ buf) => {
     hash.update(buf);
     offset += buf.length;
     if (!out.write(buf)) await once(out, 'drain');
   };
 
   // Bounded look-ahead: compress up to `concurrency` entries in flight, write in order.
+  /** @type {Map<number, Promise<Prepared>>} */
   const pending = new Map();
   let next = 0;
   const schedule = () => {
@@ -93,7 +115,7 @@ export async function writeZip(outFile, entries, opts = {}) {
   schedule();
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
-    const prepared = await pending.get(i);
+    const prepared = /** @type {Prepared} */ (await pending.get(i));
     pending.delete(i);
     schedule();
     const { raw, data, method } = prepared;
@@ -173,7 +195,10 @@ export async function writeZip(outFile, entries, opts = {}) {
   return { bytes: offset, sha256: hash.digest('hex'), unzippedBytes, entries: entries.length };
 }
 
-/** SHA-256 of a file, streamed. */
+/**
+ * SHA-256 of a file, streamed.
+ * @param {string} file
+ */
 export async function sha256File(file) {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file)) h.update(chunk);
