@@ -55,6 +55,3 @@ export function decideStatus(input: StatusInput): StatusDecision {
   }
   return { status: input.exitCode === 0 ? 'succeeded' : 'failed', exitCode: input.exitCode };
 }
-
-/** Moved to src/rules; kept here until the pipeline imports it from there. */
-export { isTrue } from '../rules/octopus-variables';
