@@ -265,8 +265,32 @@ function staleLayer(arch) {
   return undefined;
 }
 
+/**
+ * Params serverless.yml takes as they are, once checked.
+ * @type {Array<keyof Params>}
+ */
+const AS_GIVEN = [
+  'poolSize',
+  'reservedConcurrency',
+  'architecture',
+  'ephemeralStorageSize',
+  'logLevel',
+  'alarmEmail',
+  'maxQueueAgeSeconds',
+  'inputRetentionDays',
+  'resultRetentionDays',
+];
+
 /** @type {Record<string, (context: ResolverContext) => Promise<unknown>>} */
 module.exports = {
+  ...Object.fromEntries(
+    AS_GIVEN.map((name) => [
+      name,
+      /** @param {ResolverContext} context */
+      async (context) => (await params(context.resolveVariable))[name],
+    ])
+  ),
+
   /** The worker role's statements: the fixed ones, and sts only when scriptRoles is set. */
   async workerStatements({ resolveVariable }) {
     const p = await params(resolveVariable);
@@ -291,26 +315,6 @@ module.exports = {
   async scriptRolesEnv({ resolveVariable }) {
     const { scriptRoles } = await params(resolveVariable);
     return scriptRoles.length > 0 ? scriptRoles.join(',') : null;
-  },
-
-  async poolSize({ resolveVariable }) {
-    return (await params(resolveVariable)).poolSize;
-  },
-
-  async reservedConcurrency({ resolveVariable }) {
-    return (await params(resolveVariable)).reservedConcurrency;
-  },
-
-  async architecture({ resolveVariable }) {
-    return (await params(resolveVariable)).architecture;
-  },
-
-  async ephemeralStorageSize({ resolveVariable }) {
-    return (await params(resolveVariable)).ephemeralStorageSize;
-  },
-
-  async logLevel({ resolveVariable }) {
-    return (await params(resolveVariable)).logLevel;
   },
 
   /** The function's VpcConfig, or null (no VPC) when neither list is given. */
@@ -347,22 +351,6 @@ module.exports = {
     if (p.alarmTopicArn) return [p.alarmTopicArn];
     if (p.alarmEmail) return [{ Ref: 'AlarmTopic' }];
     return [];
-  },
-
-  async alarmEmail({ resolveVariable }) {
-    return (await params(resolveVariable)).alarmEmail;
-  },
-
-  async maxQueueAgeSeconds({ resolveVariable }) {
-    return (await params(resolveVariable)).maxQueueAgeSeconds;
-  },
-
-  async inputRetentionDays({ resolveVariable }) {
-    return (await params(resolveVariable)).inputRetentionDays;
-  },
-
-  async resultRetentionDays({ resolveVariable }) {
-    return (await params(resolveVariable)).resultRetentionDays;
   },
 
   /**

@@ -1,20 +1,8 @@
 import { buildBashBootstrap, encodeVariablesFile, shellQuote } from '../../../src/bootstrap/bash';
 import type { BootstrapInput } from '../../../src/bootstrap/plan';
+import { bootstrapInput } from './input';
 
-const dirs = { work: '/s/work', boot: '/s/boot', home: '/s/home', tmp: '/s/tmp' };
-
-function input(overrides: Partial<BootstrapInput> = {}): BootstrapInput {
-  return {
-    script: 'echo hi\r\n',
-    variables: { A: '1' },
-    rawVariables: { A: '1' },
-    modules: [],
-    parameters: '',
-    environment: undefined,
-    dirs,
-    ...overrides,
-  };
-}
+const input = (overrides: Partial<BootstrapInput> = {}) => bootstrapInput('echo hi\r\n', overrides);
 
 describe('buildBashBootstrap', () => {
   it('writes the script with LF line ends and the variables file with mode 0600', () => {

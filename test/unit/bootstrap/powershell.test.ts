@@ -1,5 +1,6 @@
 import { LAUNCHER_ARGS } from '../../../src/bootstrap/launchers';
 import type { BootstrapInput } from '../../../src/bootstrap/plan';
+import { bootstrapInput, dirs } from './input';
 import {
   buildPowerShellBootstrap,
   encodePowerShellVariables,
@@ -10,20 +11,8 @@ import {
 import { POWERSHELL_HELPERS } from '../../../src/bootstrap/powershell-helpers';
 import { baseEnvironment } from '../../../src/run/script-environment';
 
-const dirs = { work: '/s/work', boot: '/s/boot', home: '/s/home', tmp: '/s/tmp' };
-
-function input(overrides: Partial<BootstrapInput> = {}): BootstrapInput {
-  return {
-    script: 'Write-Host hi\r\n',
-    variables: { A: '1' },
-    rawVariables: { A: '1' },
-    modules: [],
-    parameters: '',
-    environment: undefined,
-    dirs,
-    ...overrides,
-  };
-}
+const input = (overrides: Partial<BootstrapInput> = {}) =>
+  bootstrapInput('Write-Host hi\r\n', overrides);
 
 function file(plan: ReturnType<typeof buildPowerShellBootstrap>, p: string) {
   const found = plan.files.find((f) => f.path === p);
