@@ -6,7 +6,7 @@ import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import type * as Asn1 from 'asn1js';
 import type * as Pki from 'pkijs';
 import { asn1js, pkijs } from './asn1';
-import { SignatureRejected, type RejectCode, type SignerIdentity } from './errors';
+import { invalidFrom, SignatureRejected, type RejectCode, type SignerIdentity } from './errors';
 import {
   CertError,
   certFromDer,
@@ -526,21 +526,9 @@ export function verifyAuthenticode(
       encoding,
     };
   } catch (error) {
-    if (error instanceof SignatureRejected) {
-      return {
-        status: 'invalid',
-        code: error.code,
-        reason: error.message,
-        ...(error.signer ? { signer: error.signer } : {}),
-      };
-    }
     if (error instanceof CertError)
       return { status: 'invalid', code: error.code, reason: error.message };
-    return {
-      status: 'invalid',
-      code: 'malformed-signature',
-      reason: `unreadable signature: ${(error as Error).message}`,
-    };
+    return invalidFrom(error, 'unreadable signature');
   }
 }
 

@@ -59,3 +59,23 @@ export class SignatureRejected extends Error {
     super(message);
   }
 }
+
+/** What a verifier answers for what it threw: its refusal, or `malformed-signature` otherwise. */
+export function invalidFrom(
+  error: unknown,
+  unreadable: string
+): { status: 'invalid'; code: RejectCode; reason: string; signer?: SignerIdentity } {
+  if (error instanceof SignatureRejected) {
+    return {
+      status: 'invalid',
+      code: error.code,
+      reason: error.message,
+      ...(error.signer ? { signer: error.signer } : {}),
+    };
+  }
+  return {
+    status: 'invalid',
+    code: 'malformed-signature',
+    reason: `${unreadable}: ${(error as Error).message}`,
+  };
+}

@@ -3,7 +3,7 @@
 // Format: PROTOCOL.sshsig in the OpenSSH sources; allowed_signers: ssh-keygen(1).
 
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { SignatureRejected, type RejectCode } from './errors';
+import { invalidFrom, SignatureRejected, type RejectCode } from './errors';
 
 export const DEFAULT_NAMESPACES = ['file', 'tidepool-script'];
 
@@ -321,13 +321,7 @@ export function verifySshsig(
       `key ${fp} is in allowed_signers but not allowed here: ${problems.map((p) => p.text).join('; ')}`
     );
   } catch (error) {
-    if (error instanceof SignatureRejected)
-      return { status: 'invalid', code: error.code, reason: error.message };
-    return {
-      status: 'invalid',
-      code: 'malformed-signature',
-      reason: `unreadable SSH signature: ${(error as Error).message}`,
-    };
+    return invalidFrom(error, 'unreadable SSH signature');
   }
 }
 
