@@ -120,25 +120,43 @@ async function readParams(resolveVariable) {
   /** @type {Record<string, unknown>} */
   const raw = {};
   for (const name of names) raw[name] = await resolveVariable(`param:${name}`);
-  /** @type {string[]} */
-  const problems = [];
-  /** @type {(name: string, min: number, max: number) => number} */
-  const whole = (name, min, max) => {
-    const text = String(raw[name] ?? '').trim();
-    const value = Number(text);
-    if (text === '' || !Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got '${text}'`);
-      return min;
-    }
-    return value;
-  };
-  // Filled in below, one param after the other.
-  const p = /** @type {Params} */ ({});
-  p.poolSize = whole('poolSize', 2, 1000);
+  // Each reader in turn fills in its params and adds what it finds wrong to `problems`.
+  const r = { raw, p: /** @type {Params} */ ({}), problems: /** @type {string[]} */ ([]) };
+  for (const read of [readSizes, readNetwork, readScriptRoles, readTrustStore, readAlarms]) read(r);
+  if (r.problems.length > 0) throw new ParamsError(r.problems);
+  return r.p;
+}
+
+/** @typedef {{ raw: Record<string, unknown>, p: Params, problems: string[] }} Reading */
+
+/**
+ * A whole number from min to max; min, and a problem, when the param is anything else.
+ * @param {Reading} r
+ * @param {string} name
+ * @param {number} min
+ * @param {number} max
+ */
+function whole(r, name, min, max) {
+  const text = String(r.raw[name] ?? '').trim();
+  const value = Number(text);
+  if (text === '' || !Number.isInteger(value) || value < min || value > max) {
+    r.problems.push(`${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+    return min;
+  }
+  return value;
+}
+
+/**
+ * The pool, its concurrency, architecture, storage, log level, queue age and retention.
+ * @param {Reading} r
+ */
+function readSizes(r) {
+  const { raw, p, problems } = r;
+  p.poolSize = whole(r, 'poolSize', 2, 1000);
   if (String(raw.reservedConcurrency ?? '').trim() === '') {
     p.reservedConcurrency = p.poolSize;
   } else {
-    p.reservedConcurrency = whole('reservedConcurrency', 1, 100000);
+    p.reservedConcurrency = whole(r, 'reservedConcurrency', 1, 100000);
     if (p.reservedConcurrency < p.poolSize) {
       problems.push(
         `reservedConcurrency (${p.reservedConcurrency}) must be at least poolSize (${p.poolSize}): ` +
@@ -153,7 +171,7 @@ async function readParams(resolveVariable) {
     problems.push(`architecture must be x86_64 or arm64, got '${p.architecture}'`);
     p.architecture = 'x86_64';
   }
-  p.ephemeralStorageSize = whole('ephemeralStorageSize', 512, 10240);
+  p.ephemeralStorageSize = whole(r, 'ephemeralStorageSize', 512, 10240);
   p.logLevel = String(raw.logLevel ?? '')
     .trim()
     .toUpperCase();
@@ -161,10 +179,17 @@ async function readParams(resolveVariable) {
     problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got '${raw.logLevel}'`);
     p.logLevel = 'INFO';
   }
-  p.maxQueueAgeSeconds = whole('maxQueueAgeSeconds', 60, 1209600);
-  p.inputRetentionDays = whole('inputRetentionDays', 1, 36500);
-  p.resultRetentionDays = whole('resultRetentionDays', 1, 36500);
+  p.maxQueueAgeSeconds = whole(r, 'maxQueueAgeSeconds', 60, 1209600);
+  p.inputRetentionDays = whole(r, 'inputRetentionDays', 1, 36500);
+  p.resultRetentionDays = whole(r, 'resultRetentionDays', 1, 36500);
+}
 
+/**
+ * The VPC: subnets and security groups, both or neither.
+ * @param {Reading} r
+ */
+function readNetwork(r) {
+  const { raw, p, problems } = r;
   p.subnets = list(raw.vpcSubnetIds);
   p.securityGroups = list(raw.vpcSecurityGroupIds);
   if (p.subnets.length > 0 !== p.securityGroups.length > 0) {
@@ -179,7 +204,14 @@ async function readParams(resolveVariable) {
       problems.push(`vpcSecurityGroupIds: '${id}' is not a security group id (sg-…)`);
   if (p.subnets.length > 16) problems.push('vpcSubnetIds: at most 16 subnets');
   if (p.securityGroups.length > 5) problems.push('vpcSecurityGroupIds: at most 5 groups');
+}
 
+/**
+ * The role ARN patterns steps may ask for.
+ * @param {Reading} r
+ */
+function readScriptRoles(r) {
+  const { raw, p, problems } = r;
   p.scriptRoles = list(raw.scriptRoles);
   for (const arn of p.scriptRoles) {
     if (!ROLE_PATTERN.test(arn)) {
@@ -189,7 +221,14 @@ async function readParams(resolveVariable) {
       );
     }
   }
+}
 
+/**
+ * The trust store packaged with the function: a JSON file inside the repository.
+ * @param {Reading} r
+ */
+function readTrustStore(r) {
+  const { raw, p, problems } = r;
   p.trustStore = String(raw.trustStore ?? '').trim();
   if (p.trustStore) {
     const file = path.resolve(ROOT, p.trustStore);
@@ -213,7 +252,14 @@ async function readParams(resolveVariable) {
       }
     }
   }
+}
 
+/**
+ * Where alarms notify: the user's own topic, or an e-mail address for the stack's topic.
+ * @param {Reading} r
+ */
+function readAlarms(r) {
+  const { raw, p, problems } = r;
   p.alarmTopicArn = String(raw.alarmTopicArn ?? '').trim();
   p.alarmEmail = String(raw.alarmEmail ?? '').trim();
   if (p.alarmTopicArn && p.alarmEmail) {
@@ -225,9 +271,6 @@ async function readParams(resolveVariable) {
     problems.push(`alarmTopicArn: '${p.alarmTopicArn}' is not an SNS topic ARN`);
   if (p.alarmEmail && !/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(p.alarmEmail))
     problems.push(`alarmEmail: '${p.alarmEmail}' is not an e-mail address`);
-
-  if (problems.length > 0) throw new ParamsError(problems);
-  return p;
 }
 
 /**
