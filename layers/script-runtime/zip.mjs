@@ -82,6 +82,88 @@ async function prepare(entry, level) {
 }
 
 /**
+ * What the local header and the central record of an entry both say.
+ * @typedef {{ method: 0 | 8, crc: number, compressed: number, size: number, name: Buffer }} Fields
+ */
+
+/**
+ * The local file header; the name and the data follow it.
+ * @param {Fields} f
+ */
+function localHeader(f) {
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(f.method === 8 ? 20 : 10, 4); // version needed
+  local.writeUInt16LE(0, 6); // flags
+  local.writeUInt16LE(f.method, 8);
+  local.writeUInt16LE(DOS_TIME_MIDNIGHT, 10);
+  local.writeUInt16LE(DOS_DATE_1980_01_01, 12);
+  local.writeUInt32LE(f.crc, 14);
+  local.writeUInt32LE(f.compressed, 18);
+  local.writeUInt32LE(f.size, 22);
+  local.writeUInt16LE(f.name.length, 26);
+  local.writeUInt16LE(0, 28); // extra length
+  return local;
+}
+
+/**
+ * The entry's central directory record, with its Unix mode and type; the name follows it.
+ * @param {Fields} f
+ * @param {ZipEntry} entry
+ * @param {number} localOffset where its local header starts
+ */
+function centralRecord(f, entry, localOffset) {
+  let unixMode;
+  let dosAttr = 0;
+  if (entry.type === 'dir') {
+    unixMode = S_IFDIR | (entry.mode & 0o7777);
+    dosAttr = 0x10;
+  } else if (entry.type === 'symlink') {
+    unixMode = S_IFLNK | 0o777;
+  } else {
+    unixMode = S_IFREG | (entry.mode & 0o7777);
+  }
+  const cd = Buffer.alloc(46);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt16LE(VERSION_MADE_BY_UNIX, 4);
+  cd.writeUInt16LE(f.method === 8 ? 20 : 10, 6); // version needed
+  cd.writeUInt16LE(0, 8);
+  cd.writeUInt16LE(f.method, 10);
+  cd.writeUInt16LE(DOS_TIME_MIDNIGHT, 12);
+  cd.writeUInt16LE(DOS_DATE_1980_01_01, 14);
+  cd.writeUInt32LE(f.crc, 16);
+  cd.writeUInt32LE(f.compressed, 20);
+  cd.writeUInt32LE(f.size, 24);
+  cd.writeUInt16LE(f.name.length, 28);
+  cd.writeUInt16LE(0, 30); // extra
+  cd.writeUInt16LE(0, 32); // comment
+  cd.writeUInt16LE(0, 34); // disk
+  cd.writeUInt16LE(0, 36); // internal attrs
+  cd.writeUInt32LE(((unixMode << 16) | dosAttr) >>> 0, 38);
+  cd.writeUInt32LE(localOffset, 42);
+  return cd;
+}
+
+/**
+ * The end of central directory record.
+ * @param {number} count
+ * @param {number} cdSize
+ * @param {number} cdStart
+ */
+function endRecord(count, cdSize, cdStart) {
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(0, 4);
+  end.writeUInt16LE(0, 6);
+  end.writeUInt16LE(count, 8);
+  end.writeUInt16LE(count, 10);
+  end.writeUInt32LE(cdSize, 12);
+  end.writeUInt32LE(cdStart, 16);
+  end.writeUInt16LE(0, 20);
+  return end;
+}
+
+/**
  * Write a zip file. Returns { bytes, sha256, unzippedBytes, entries }.
  * @param {string} outFile
  * @param {ZipEntry[]} entries already sorted
@@ -126,70 +208,18 @@ export async function writeZip(outFile, entries, opts = {}) {
     if (name.length > 0xffff || data.length > 0xfffffffe || offset > 0xfffffffe) {
       throw new Error(`zip: entry ${entry.name} needs zip64, which this writer does not do`);
     }
-    const crc = crc32(raw);
     unzippedBytes += entry.type === 'file' ? raw.length : 0;
-    const needed = method === 8 ? 20 : 10;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(needed, 4);
-    local.writeUInt16LE(0, 6); // flags
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME_MIDNIGHT, 10);
-    local.writeUInt16LE(DOS_DATE_1980_01_01, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28); // extra length
+    const fields = { method, crc: crc32(raw), compressed: data.length, size: raw.length, name };
     const localOffset = offset;
-    await write(local);
+    await write(localHeader(fields));
     await write(name);
     if (data.length) await write(data);
-
-    let unixMode;
-    let dosAttr = 0;
-    if (entry.type === 'dir') {
-      unixMode = S_IFDIR | (entry.mode & 0o7777);
-      dosAttr = 0x10;
-    } else if (entry.type === 'symlink') {
-      unixMode = S_IFLNK | 0o777;
-    } else {
-      unixMode = S_IFREG | (entry.mode & 0o7777);
-    }
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE(VERSION_MADE_BY_UNIX, 4);
-    cd.writeUInt16LE(needed, 6);
-    cd.writeUInt16LE(0, 8);
-    cd.writeUInt16LE(method, 10);
-    cd.writeUInt16LE(DOS_TIME_MIDNIGHT, 12);
-    cd.writeUInt16LE(DOS_DATE_1980_01_01, 14);
-    cd.writeUInt32LE(crc, 16);
-    cd.writeUInt32LE(data.length, 20);
-    cd.writeUInt32LE(raw.length, 24);
-    cd.writeUInt16LE(name.length, 28);
-    cd.writeUInt16LE(0, 30); // extra
-    cd.writeUInt16LE(0, 32); // comment
-    cd.writeUInt16LE(0, 34); // disk
-    cd.writeUInt16LE(0, 36); // internal attrs
-    cd.writeUInt32LE(((unixMode << 16) | dosAttr) >>> 0, 38);
-    cd.writeUInt32LE(localOffset, 42);
-    central.push(cd, name);
+    central.push(centralRecord(fields, entry, localOffset), name);
   }
   if (entries.length > 0xffff) throw new Error('zip: more than 65535 entries needs zip64');
   const cdStart = offset;
   for (const b of central) await write(b);
-  const cdSize = offset - cdStart;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cdSize, 12);
-  end.writeUInt32LE(cdStart, 16);
-  end.writeUInt16LE(0, 20);
-  await write(end);
+  await write(endRecord(entries.length, offset - cdStart, cdStart));
   out.end();
   await once(out, 'close');
   return { bytes: offset, sha256: hash.digest('hex'), unzippedBytes, entries: entries.length };
