@@ -11,7 +11,14 @@ import {
   type IntegrityCheck,
   type IntegritySubject,
 } from '../integrity/check';
-import { parsePolicy, type Enforcement, type PolicyName } from '../integrity/policy';
+import {
+  enforcementFor,
+  parsePolicy,
+  POLICIES,
+  unknownValueMessage,
+  type Enforcement,
+  type PolicyName,
+} from '../integrity/policy';
 import {
   parseTrustStore,
   trustStoreFromDocument,
@@ -92,18 +99,11 @@ export function policyOptions(values: IntegrityValues): {
   let policy: PolicyName = 'Unrestricted';
   if (values.policy !== undefined) {
     const parsed = parsePolicy(values.policy);
-    if (!parsed) {
-      throw new UsageError(
-        `--policy must be Unrestricted, RemoteSigned, AllSigned or Restricted, got '${values.policy}'`
-      );
-    }
+    if (!parsed) throw new UsageError(unknownValueMessage('--policy', POLICIES, values.policy));
     policy = parsed;
   }
-  const enforcement: Enforcement = values.audit
-    ? 'Audit'
-    : values.policy !== undefined || values.enforce
-      ? 'Enforce'
-      : 'Audit';
+  const asked = values.audit ? 'Audit' : values.enforce ? 'Enforce' : undefined;
+  const enforcement = enforcementFor(values.policy !== undefined, asked);
   return { policy, enforcement };
 }
 

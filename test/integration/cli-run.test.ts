@@ -53,6 +53,27 @@ describe('tidepool run: exit codes', () => {
     expect(timeout.stderr).toContain('--timeout must be a whole number');
   });
 
+  it('reads --policy by one rule for run and submit: any case, spaces around, unknown names refused with the choices', async () => {
+    const choices = 'must be one of Unrestricted, RemoteSigned, AllSigned, Restricted';
+    const spaced = await runScript('echo must-not-run', { args: ['--policy', ' allsigned '] });
+    expect(spaced.result.error?.code).toBe('integrity');
+    expect(spaced.code).toBe(126);
+    const dir = tempDir();
+    const script = path.join(dir, 's.sh');
+    writeFileSync(script, 'echo');
+    for (const command of ['run', 'submit']) {
+      const unknown = await tidepool([command, script, '--policy', 'Sometimes']);
+      expect(unknown.code).toBe(125);
+      expect(unknown.stderr).toContain(`--policy ${choices}, got 'Sometimes'`);
+    }
+    // submit gets past its options to looking for a stack, which is not there.
+    const noStack = ['--endpoint', 'http://127.0.0.1:9', '--region', 'us-east-1'];
+    const submitted = await tidepool(['submit', script, '--policy', ' allsigned ', ...noStack]);
+    expect(submitted.code).toBe(125);
+    expect(submitted.stderr).not.toContain('--policy');
+    expect(submitted.stderr).toMatch(/tidepool submit: /);
+  });
+
   it('names the variables file and the variable at fault', async () => {
     const dir = tempDir();
     const script = path.join(dir, 's.sh');

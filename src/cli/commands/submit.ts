@@ -9,6 +9,7 @@ import {
   stepFolder,
   variablesInputKey,
 } from '../../bucket/layout';
+import { parsePolicy, POLICIES, unknownValueMessage } from '../../integrity/policy';
 import { ID_RULE, isId } from '../../step/ids';
 import type { StepAddress, StepMessage } from '../../step/types';
 import { usage, UsageError } from '../args';
@@ -64,8 +65,6 @@ const {
   ...RUN_WITHOUT_OUT
 } = RUN_OPTIONS;
 
-const POLICIES = ['Unrestricted', 'RemoteSigned', 'AllSigned', 'Restricted'] as const;
-
 /** The step's own integrity request; trust material stays the worker's configuration. */
 function integrityOf(values: {
   policy?: string | undefined;
@@ -74,11 +73,9 @@ function integrityOf(values: {
   verbatim?: boolean | undefined;
 }): StepMessage['integrity'] | undefined {
   if (values.enforce && values.audit) throw new UsageError('Give --enforce or --audit, not both');
-  const policy = values.policy
-    ? POLICIES.find((p) => p.toLowerCase() === values.policy?.toLowerCase())
-    : undefined;
+  const policy = values.policy ? parsePolicy(values.policy) : undefined;
   if (values.policy && !policy) {
-    throw new UsageError(`--policy must be one of ${POLICIES.join(', ')}, got '${values.policy}'`);
+    throw new UsageError(unknownValueMessage('--policy', POLICIES, values.policy));
   }
   if (!policy && !values.verbatim && !values.audit && !values.enforce) return undefined;
   return {
