@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import type { ExecutionOutcome } from '../pipeline/ports';
 import { LineSplitter } from './line-splitter';
 
 export interface RunRequest {
@@ -13,13 +14,6 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Called once the step has been handed to the interpreter. */
   onStart?(pid: number): void;
-}
-
-export interface RunOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  cancelled: boolean;
 }
 
 /** Process groups still alive, so an exiting worker can take them down with it. */
@@ -132,7 +126,7 @@ export class ScriptProcess {
     return this.child.pid;
   }
 
-  async run(request: RunRequest): Promise<RunOutcome> {
+  async run(request: RunRequest): Promise<ExecutionOutcome> {
     if (this.used) throw new Error('An interpreter runs exactly one step');
     this.used = true;
     const pid = this.child.pid;
