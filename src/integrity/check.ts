@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Syntax } from '../step/types';
-import { BEGIN_MARKER, stripSignatureBlock, verifyAuthenticode } from './authenticode';
+import { BEGIN_MARKER, verifyAuthenticode } from './authenticode';
 import type { RejectCode } from './errors';
 import {
   decide,
@@ -322,19 +322,4 @@ export function createIntegrityCheck(config: IntegrityConfig): IntegrityCheck {
       report,
     };
   };
-}
-
-/**
- * Substitution under integrity: `verbatim` keeps the script byte-identical to what was signed;
- * otherwise render, and drop a now-invalid Authenticode block when the text changed.
- */
-export function renderChecked(
-  verdict: IntegrityVerdict,
-  syntax: Syntax,
-  text: string,
-  render: (text: string) => string
-): string {
-  if (verdict.report?.verbatim) return text;
-  const out = render(text);
-  return out !== text && syntax === 'powershell' ? stripSignatureBlock(out) : out;
 }

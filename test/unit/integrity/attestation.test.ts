@@ -12,7 +12,7 @@ import {
 } from '../../../src/integrity/attestation';
 import { canonicalJson } from '../../../src/integrity/jcs';
 import { parseTrustStore, trustStoreFromDocument } from '../../../src/integrity/trust-store';
-import { createIntegrityCheck, renderChecked } from '../../../src/integrity/check';
+import { createIntegrityCheck } from '../../../src/integrity/check';
 import { fxText } from './fixtures';
 
 const statement = {
@@ -97,7 +97,7 @@ describe('trust store', () => {
 });
 
 describe('integrity check', () => {
-  it('records an audit finding, refuses under Enforce, and renders verbatim on request', async () => {
+  it('records an audit finding, refuses under Enforce, and reports a verbatim request', async () => {
     const subject = {
       syntax: 'bash' as const,
       script: { text: 'echo #{X}', origin: 'inline' as const },
@@ -118,21 +118,9 @@ describe('integrity check', () => {
       ...subject,
       requested: { verbatim: true },
     });
-    expect(renderChecked(verbatim, 'bash', 'echo #{X}', () => 'echo 1')).toBe('echo #{X}');
-    expect(renderChecked(audit, 'bash', 'echo #{X}', () => 'echo 1')).toBe('echo 1');
-  });
-
-  it('strips a PowerShell signature block only when substitution changed the text', async () => {
-    const signed = fxText('hello-crlf.signed.ps1');
-    const v = await createIntegrityCheck({ policy: 'Unrestricted', enforcement: 'Audit' })({
-      syntax: 'powershell',
-      script: { text: signed, origin: 'inline' },
-      modules: [],
-    });
-    expect(renderChecked(v, 'powershell', signed, (t) => t)).toBe(signed);
-    expect(
-      renderChecked(v, 'powershell', signed, (t) => t.replace('world', 'there'))
-    ).not.toContain('# SIG #');
+    // What verbatim then does to the script is the render stage's (test/unit/pipeline/render.test.ts).
+    expect(verbatim.report?.verbatim).toBe(true);
+    expect(audit.report?.verbatim).toBe(false);
   });
 
   it('treats a store object that changed between reads as invalid', async () => {
