@@ -1,6 +1,5 @@
 import { MASK } from '../collect/masker';
-import type { LogEntry, ProgressUpdate } from '../collect/types';
-import type { StepResult } from '../pipeline/result';
+import type { LogEntry, ProgressUpdate, StepResult } from '../step/result';
 import type { CliIo } from './io';
 
 const COLOUR: Record<LogEntry['level'], [string, string]> = {

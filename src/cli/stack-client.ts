@@ -7,7 +7,7 @@ import { S3ObjectStore } from '../aws/s3-store';
 import { INPUTS_PREFIX, RESULTS_PREFIX, resultKey, stepFolder } from '../bucket/layout';
 import { LOCAL_BUCKET, LOCAL_QUEUE, LOCAL_REGION, type StackAddress } from '../local/stack';
 import { readLiveChunks, type LiveRecord } from '../worker/live-log';
-import type { StepResult } from '../pipeline/result';
+import type { StepResult } from '../step/result';
 import { ID_RULE, isId } from '../step/ids';
 import type { StepAddress } from '../step/types';
 import { UsageError } from './args';

@@ -1,13 +1,7 @@
 import { Masker } from './masker';
 import { parseLine, PREFIX, type ServiceMessage } from './service-message';
-import type {
-  AnnouncedArtifact,
-  Level,
-  LogEntry,
-  OutputVariable,
-  ProgressUpdate,
-  Stream,
-} from './types';
+import type { Level, LogEntry, OutputVariable, ProgressUpdate, Stream } from '../step/result';
+import type { AnnouncedArtifact } from './types';
 
 type StdoutState = Level | 'ignore';
 type StderrState = 'error' | 'verbose' | 'ignore';

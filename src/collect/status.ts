@@ -3,8 +3,6 @@
 import type { ResultError } from '../step/errors';
 import type { StepStatus } from '../step/result';
 
-export type { StepStatus };
-
 export interface ProcessOutcome {
   exitCode: number | null;
   signal: string | null;

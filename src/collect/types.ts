@@ -1,5 +1,5 @@
-// The log, output-variable and progress types are the result's (src/step/result.ts).
-export type { Level, LogEntry, OutputVariable, ProgressUpdate, Stream } from '../step/result';
+// What the collector gathers beside the result's own types (log entries, output variables and
+// progress are the result's: src/step/result.ts).
 
 export interface AnnouncedArtifact {
   name: string;

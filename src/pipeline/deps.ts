@@ -1,6 +1,6 @@
 import type { BootstrapInput, BootstrapPlan } from '../bootstrap/plan';
 import { stepFolder } from '../bucket/layout';
-import type { LogEntry, ProgressUpdate } from '../collect/types';
+import type { LogEntry, ProgressUpdate } from '../step/result';
 import type { Attestor } from '../integrity/attestation';
 import type { IntegrityCheck } from '../integrity/check';
 import type { ObjectStore } from '../store/object-store';

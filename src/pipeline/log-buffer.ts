@@ -1,4 +1,4 @@
-import type { LogEntry } from '../collect/types';
+import type { LogEntry } from '../step/result';
 
 /** The part of the log kept in result.json: entries up to a count and a byte budget. */
 export class LogBuffer {

@@ -1,4 +1,4 @@
-import type { Level } from '../collect/types';
+import type { Level } from '../step/result';
 
 export interface StepTimeout {
   /** How long the script may run here, in ms. */

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { StepStatus } from '../collect/status';
+import type { StepStatus } from '../step/result';
 import { backoffSeconds, receiveCountOf } from './backoff';
 import type { CountMetric, Log, Metrics } from './observe';
 import type { Deadline, WorkerDeps } from './deps';

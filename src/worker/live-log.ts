@@ -1,5 +1,5 @@
 import { liveChunkKey } from '../bucket/layout';
-import type { LogEntry, ProgressUpdate } from '../collect/types';
+import type { LogEntry, ProgressUpdate } from '../step/result';
 import type { ObjectStore } from '../store/object-store';
 
 /** One line of a live chunk: a log entry, or a progress update. */

@@ -1,4 +1,4 @@
-import type { StepResult } from '../pipeline/result';
+import type { StepResult } from '../step/result';
 import type { StepAddress } from '../step/types';
 import type { RetryReason } from './observe';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { cancelKey, claimKey, stepFolder } from '../bucket/layout';
 import { DEFAULT_CONFIG } from '../pipeline/config';
-import type { StepResult } from '../pipeline/result';
+import type { StepResult } from '../step/result';
 import type { PipelineDeps } from '../pipeline/deps';
 import { runStep, storeUnrun } from '../pipeline/run-step';
 import { StoreError } from '../store/store-error';

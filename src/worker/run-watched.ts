@@ -1,7 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { cancelKey, claimKey } from '../bucket/layout';
-import type { LogEntry } from '../collect/types';
-import type { StepResult } from '../pipeline/result';
+import type { LogEntry, StepResult } from '../step/result';
 import type { PipelineDeps } from '../pipeline/deps';
 import { runStep } from '../pipeline/run-step';
 import type { Claims } from './claims';

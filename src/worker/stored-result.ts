@@ -1,5 +1,5 @@
 import { isInStepFolder, resultKey } from '../bucket/layout';
-import type { StepResult } from '../pipeline/result';
+import type { StepResult } from '../step/result';
 import type { ObjectStore } from '../store/object-store';
 import type { StepAddress } from '../step/types';
 import type { WorkerDeps } from './deps';

@@ -4,7 +4,7 @@ import { s3Client, sqsClient } from '../../src/aws/clients';
 import { RESULTS_PREFIX, resultKey, stepFolder } from '../../src/bucket/layout';
 import { LOCAL_REGION, provision, type StackAddress } from '../../src/local/stack';
 import { startServerProcess, type ServerProcess } from '../../src/local/server-process';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 import { startIamGate, type IamGate } from './iam/gate';
 import { packagedPolicies } from './iam/template-policies';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 
 export interface CliRun {
   code: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 
 export interface Scenario {
   name: string;

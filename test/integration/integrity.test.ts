@@ -8,7 +8,7 @@ import { LocalSigner, type Envelope, type Statement } from '../../src/integrity/
 import { createIntegrityCheck } from '../../src/integrity/check';
 import { requirement, type Enforcement, type PolicyName } from '../../src/integrity/policy';
 import { trustStoreFromDocument } from '../../src/integrity/trust-store';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 import { tempDir, tidepool } from '../helpers/cli';
 import { harness } from '../helpers/pipeline';
 import { fixtures } from '../unit/integrity/fixtures';

@@ -1,4 +1,4 @@
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 import { locateInterpreter } from '../../src/run/interpreters';
 import { LocalHost } from '../../src/run/local-host';
 import type { StepMessage, Syntax } from '../../src/step/types';

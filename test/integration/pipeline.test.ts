@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MASK } from '../../src/collect/masker';
-import type { LogEntry } from '../../src/collect/types';
+import type { LogEntry } from '../../src/step/result';
 import { bashStep, harness } from '../helpers/pipeline';
 
 function texts(log: LogEntry[]): string[] {

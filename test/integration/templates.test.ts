@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 import { locateInterpreter } from '../../src/run/interpreters';
 import { killAllGroups } from '../../src/run/script-process';
 import { tempDir, tidepool } from '../helpers/cli';

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { StepResult } from '../../src/pipeline/result';
+import type { StepResult } from '../../src/step/result';
 import { interpreterVersions } from '../../src/run/interpreter-versions';
 import { expectedFor } from '../helpers/deviations';
 import {

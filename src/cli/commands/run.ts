@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { LocalHost, removeLiveStepDirsSync } from '../../run/local-host';
 import { killAllGroups } from '../../run/script-process';
 import { runStep } from '../../pipeline/run-step';
-import type { StepResult } from '../../pipeline/result';
+import type { StepResult } from '../../step/result';
 import { FsObjectStore } from '../../store/fs-store';
 import { InputError } from '../../step/errors';
 import { generatedId } from '../../step/ids';

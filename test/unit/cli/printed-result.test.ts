@@ -1,5 +1,5 @@
 import { LogPrinter, printedResult } from '../../../src/cli/log-printer';
-import type { StepResult } from '../../../src/pipeline/result';
+import type { StepResult } from '../../../src/step/result';
 
 const result: StepResult = {
   schemaVersion: 1,

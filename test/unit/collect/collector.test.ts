@@ -1,7 +1,7 @@
 import { OutputCollector } from '../../../src/collect/collector';
 import { Masker, MASK } from '../../../src/collect/masker';
 import { encodeBase64 as b64 } from '../../../src/collect/service-message';
-import type { LogEntry } from '../../../src/collect/types';
+import type { LogEntry } from '../../../src/step/result';
 import { LineSplitter } from '../../../src/run/line-splitter';
 
 function collect(lines: Array<['stdout' | 'stderr', string]>, secrets: string[] = []) {

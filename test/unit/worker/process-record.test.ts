@@ -7,7 +7,7 @@ import {
   resultKey,
   stepFolder,
 } from '../../../src/bucket/layout';
-import type { StepResult } from '../../../src/pipeline/result';
+import type { StepResult } from '../../../src/step/result';
 import { handleBatch } from '../../../src/worker/batch';
 import { loadConfig } from '../../../src/worker/config';
 import type { WorkerDeps } from '../../../src/worker/deps';
