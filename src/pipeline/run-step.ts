@@ -14,10 +14,6 @@ import { previousOutputs, resolveInputs } from './stages/resolve';
 import { runScript } from './stages/run';
 import { storeIntegrityRejection, storeResult, storeUnrun } from './stages/store';
 
-export type { Bootstrapper, PipelineDeps, RunOptions } from './deps';
-export { storeUnrun } from './stages/store';
-export { formatMinutesSeconds } from './timeout';
-
 export class UnaddressableMessageError extends Error {
   override readonly name = 'UnaddressableMessageError';
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG, type PipelineConfig } from '../../src/pipeline/config';
-import { runStep, type PipelineDeps, type RunOptions } from '../../src/pipeline/run-step';
+import type { PipelineDeps, RunOptions } from '../../src/pipeline/deps';
+import { runStep } from '../../src/pipeline/run-step';
 import { LocalHost } from '../../src/run/local-host';
 import { FsObjectStore } from '../../src/store/fs-store';
 import type { StepMessage } from '../../src/step/types';

@@ -1,6 +1,7 @@
 import { logKey, resultKey, stepFolder } from '../../../src/bucket/layout';
 import { DEFAULT_CONFIG } from '../../../src/pipeline/config';
-import { runStep, type PipelineDeps } from '../../../src/pipeline/run-step';
+import type { PipelineDeps } from '../../../src/pipeline/deps';
+import { runStep } from '../../../src/pipeline/run-step';
 import { MemoryStore } from '../worker/fakes/memory-store';
 import { ScriptedHost, type Script } from '../worker/fakes/scripted-host';
 

@@ -1,5 +1,5 @@
 import { afterClaimSeconds, backoffSeconds, receiveCountOf } from '../../../src/worker/backoff';
-import { formatMinutesSeconds } from '../../../src/pipeline/run-step';
+import { formatMinutesSeconds } from '../../../src/pipeline/timeout';
 
 const policy = { baseSeconds: 5, maxSeconds: 900 };
 const middle = () => 0.5; // no jitter
