@@ -1,6 +1,6 @@
 import { Masker } from './masker';
 import { parseLine, PREFIX, type ServiceMessage } from './service-message';
-import type { Level, LogEntry, OutputVariable, ProgressUpdate, Stream } from '../step/result';
+import type { Level, LogEntry, OutputVariable, ProgressUpdate } from '../step/result';
 import type { AnnouncedArtifact } from './types';
 
 type StdoutState = Level | 'ignore';
@@ -236,5 +236,3 @@ export class OutputCollector {
 function truncate(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
-
-export type { Stream };
