@@ -11,6 +11,9 @@ import {
   sha256Hex,
   variablesCanonical,
   verifyEnvelope,
+  type EnvelopeCheck,
+  type Predicate,
+  type Statement,
 } from '../../integrity/attestation';
 import { verifyAuthenticode } from '../../integrity/authenticode';
 import { verifySshsig } from '../../integrity/sshsig';
@@ -135,21 +138,31 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+const VERIFY_OPTIONS = {
+  key: { type: 'string' },
+  template: { type: 'string' },
+  variables: { type: 'string' },
+  'attestation-key': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The files a statement is held against, beside its bundle. */
+interface Given {
+  template?: string | undefined;
+  variables?: string | undefined;
+  'attestation-key'?: string | undefined;
+}
+
+interface Check {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usage(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        key: { type: 'string' },
-        template: { type: 'string' },
-        variables: { type: 'string' },
-        'attestation-key': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
+    parseArgs({ args, allowPositionals: true, strict: true, options: VERIFY_OPTIONS })
   );
   if (values.help) {
     io.out(VERIFY_HELP);
@@ -157,122 +170,161 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1)
     throw new UsageError('tidepool verify takes one attestation, result.json or result directory');
-  let target = positionals[0] as string;
-  if ((await fs.stat(target).catch(() => undefined))?.isDirectory())
-    target = path.join(target, 'attestation.json');
-  else if (path.basename(target) === 'result.json')
-    target = path.join(path.dirname(target), 'attestation.json');
+  const target = await attestationFile(positionals[0] as string);
   const dir = path.dirname(target);
-  const checks: Array<{ check: string; ok: boolean; detail: string }> = [];
-  const add = (check: string, ok: boolean, detail: string) => checks.push({ check, ok, detail });
+  const { checked, check } = await checkSignature(await readAttestation(target), dir, values.key);
+  const checks = [check];
+  if (checked.ok) checks.push(...(await compare(checked.statement.predicate, dir, values)));
+  const ok = checks.every((c) => c.ok);
+  report(io, values.json === true, ok, checks, checked.ok ? checked.statement : undefined);
+  return ok ? EXIT.ok : 1;
+}
 
-  let envelope: unknown;
+/** The attestation a result directory, its result.json or the attestation itself names. */
+async function attestationFile(given: string): Promise<string> {
+  if ((await fs.stat(given).catch(() => undefined))?.isDirectory())
+    return path.join(given, 'attestation.json');
+  if (path.basename(given) === 'result.json')
+    return path.join(path.dirname(given), 'attestation.json');
+  return given;
+}
+
+async function readAttestation(file: string): Promise<unknown> {
   try {
-    envelope = JSON.parse((await readFile(target, 'attestation')).toString('utf8'));
+    return JSON.parse((await readFile(file, 'attestation')).toString('utf8'));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`'${target}' is not JSON`);
+    throw new UsageError(`'${file}' is not JSON`);
   }
-  const keyFile = values.key ?? path.join(dir, 'attestation.pub.pem');
-  const keyPem = (await readFile(keyFile, 'public key')).toString('utf8');
-  const checked = verifyEnvelope(envelope, keyPem);
-  add(
-    'signature',
-    checked.ok,
-    checked.ok
-      ? `signed by ${checked.keyid}${values.key ? '' : ' (key from the bundle)'}`
-      : checked.reason
+}
+
+/** The envelope's signature, by the key given or else the public key in the bundle. */
+async function checkSignature(
+  envelope: unknown,
+  dir: string,
+  keyGiven: string | undefined
+): Promise<{ checked: EnvelopeCheck; check: Check }> {
+  const keyFile = keyGiven ?? path.join(dir, 'attestation.pub.pem');
+  const checked = verifyEnvelope(
+    envelope,
+    (await readFile(keyFile, 'public key')).toString('utf8')
   );
-  if (checked.ok) {
-    const p = checked.statement.predicate;
-    const resultFile = path.join(dir, 'result.json');
-    if (await exists(resultFile)) {
-      const result = JSON.parse(await fs.readFile(resultFile, 'utf8')) as {
-        stepId?: string;
-        status?: string;
-        exitCode?: number | null;
-      };
-      const same =
-        result.stepId === p.step.stepId &&
-        result.status === p.run.status &&
-        result.exitCode === p.run.exitCode;
-      add(
-        'result',
-        same,
-        `result.json: ${result.status} exit ${String(result.exitCode)}; attested: ${p.run.status} exit ${String(p.run.exitCode)}`
-      );
-    }
-    if (values.template !== undefined) {
-      const bytes = await readFile(values.template, 'template');
-      const template = p.template as { sha256?: string };
-      add(
-        'template',
-        sha256Hex(bytes) === template.sha256,
-        `template sha256 ${sha256Hex(bytes)}; attested ${String(template.sha256)}`
-      );
-      if (values.variables !== undefined) {
-        const syntax = p.step.syntax;
-        if (syntax !== 'bash' && syntax !== 'powershell')
-          throw new UsageError(`The attestation names an unknown syntax '${syntax}'`);
-        const step: RenderTarget = { ...p.step, syntax };
-        const decoded = bytes.toString('utf8');
-        let rendered: readonly [Rendered, Rendered];
-        try {
-          const variables = parseVariablesJson(
-            (await readFile(values.variables, 'variables')).toString('utf8'),
-            values.variables
-          );
-          // The pipeline's own render stage. A stored script loses its BOM when it is read, an
-          // inline one keeps it: either may be what ran.
-          const render = (script: string) =>
-            renderStep({ step, script, variables, modules: [], verbatim: p.substitution.verbatim });
-          rendered = [render(decoded), render(decoded.replace(/^\uFEFF/, ''))];
-        } catch (error) {
-          if (error instanceof InputError) throw new UsageError(error.message, { cause: error });
-          throw error;
-        }
-        const vars = rendered[0].vars;
-        const digests = rendered.map((r) => sha256Hex(Buffer.from(r.script, 'utf8')));
-        const want = p.finalScript?.sha256;
-        add(
-          'final script',
-          want !== undefined && digests.includes(want),
-          `re-rendered sha256 ${digests[0] ?? ''}; attested ${String(want)}`
-        );
-        if (values['attestation-key'] !== undefined) {
-          const signer = LocalSigner.fromPem(
-            (await readFile(values['attestation-key'], 'attestation key')).toString('utf8')
-          );
-          const mac = (
-            await signer.committer().mac(variablesCanonical(vars.raw, vars.sensitiveNames))
-          ).toString('hex');
-          add(
-            'variables',
-            mac === p.variables.commitment.value,
-            'variables commitment (HMAC-SHA256)'
-          );
-        }
-      }
-    }
-  }
-  const ok = checks.every((c) => c.ok);
-  if (values.json) {
-    io.out(
-      JSON.stringify(
-        { verified: ok, checks, ...(checked.ok ? { statement: checked.statement } : {}) },
-        null,
-        2
-      ) + '\n'
+  const detail = checked.ok
+    ? `signed by ${checked.keyid}${keyGiven ? '' : ' (key from the bundle)'}`
+    : checked.reason;
+  return { checked, check: { check: 'signature', ok: checked.ok, detail } };
+}
+
+/** What the signed statement says, held against the result beside it and the files given. */
+async function compare(p: Predicate, dir: string, given: Given): Promise<Check[]> {
+  const checks: Check[] = [];
+  const result = await resultCheck(p, path.join(dir, 'result.json'));
+  if (result) checks.push(result);
+  if (given.template === undefined) return checks;
+  const bytes = await readFile(given.template, 'template');
+  const attested = p.template as { sha256?: string };
+  checks.push({
+    check: 'template',
+    ok: sha256Hex(bytes) === attested.sha256,
+    detail: `template sha256 ${sha256Hex(bytes)}; attested ${String(attested.sha256)}`,
+  });
+  if (given.variables === undefined) return checks;
+  const rendered = await rerender(p, bytes, given.variables);
+  const digests = rendered.map((r) => sha256Hex(Buffer.from(r.script, 'utf8')));
+  const want = p.finalScript?.sha256;
+  checks.push({
+    check: 'final script',
+    ok: want !== undefined && digests.includes(want),
+    detail: `re-rendered sha256 ${digests[0] ?? ''}; attested ${String(want)}`,
+  });
+  if (given['attestation-key'] !== undefined)
+    checks.push(await variablesCheck(p, rendered[0].vars, given['attestation-key']));
+  return checks;
+}
+
+/** Whether result.json, when there is one, is the run the statement attests. */
+async function resultCheck(p: Predicate, resultFile: string): Promise<Check | undefined> {
+  if (!(await exists(resultFile))) return undefined;
+  const result = JSON.parse(await fs.readFile(resultFile, 'utf8')) as {
+    stepId?: string;
+    status?: string;
+    exitCode?: number | null;
+  };
+  return {
+    check: 'result',
+    ok:
+      result.stepId === p.step.stepId &&
+      result.status === p.run.status &&
+      result.exitCode === p.run.exitCode,
+    detail: `result.json: ${result.status} exit ${String(result.exitCode)}; attested: ${p.run.status} exit ${String(p.run.exitCode)}`,
+  };
+}
+
+/**
+ * The template rendered again by the pipeline's own render stage, with and without a leading
+ * BOM: a stored script loses its BOM when it is read, an inline one keeps it; either may be
+ * what ran.
+ */
+async function rerender(
+  p: Predicate,
+  template: Buffer,
+  variablesFile: string
+): Promise<readonly [Rendered, Rendered]> {
+  const syntax = p.step.syntax;
+  if (syntax !== 'bash' && syntax !== 'powershell')
+    throw new UsageError(`The attestation names an unknown syntax '${syntax}'`);
+  const step: RenderTarget = { ...p.step, syntax };
+  const decoded = template.toString('utf8');
+  try {
+    const variables = parseVariablesJson(
+      (await readFile(variablesFile, 'variables')).toString('utf8'),
+      variablesFile
     );
-  } else {
-    for (const c of checks) io.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.check}: ${c.detail}\n`);
-    if (checked.ok) {
-      const p = checked.statement.predicate;
-      io.out(
-        `Step ${p.step.deploymentId}/${p.step.stepId}: ${p.run.status}, policy ${p.policy.name} (${p.policy.enforcement}) ${p.policy.decision}\n`
-      );
-    }
-    io.out(ok ? 'VERIFIED\n' : 'NOT VERIFIED\n');
+    const render = (script: string) =>
+      renderStep({ step, script, variables, modules: [], verbatim: p.substitution.verbatim });
+    return [render(decoded), render(decoded.replace(/^\uFEFF/, ''))];
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message, { cause: error });
+    throw error;
   }
-  return ok ? EXIT.ok : 1;
+}
+
+/** The variables commitment, which only the holder of the local signing key can recompute. */
+async function variablesCheck(
+  p: Predicate,
+  vars: Rendered['vars'],
+  keyFile: string
+): Promise<Check> {
+  const signer = LocalSigner.fromPem((await readFile(keyFile, 'attestation key')).toString('utf8'));
+  const mac = (
+    await signer.committer().mac(variablesCanonical(vars.raw, vars.sensitiveNames))
+  ).toString('hex');
+  return {
+    check: 'variables',
+    ok: mac === p.variables.commitment.value,
+    detail: 'variables commitment (HMAC-SHA256)',
+  };
+}
+
+function report(
+  io: CliIo,
+  json: boolean,
+  ok: boolean,
+  checks: Check[],
+  statement: Statement | undefined
+): void {
+  if (json) {
+    io.out(
+      JSON.stringify({ verified: ok, checks, ...(statement ? { statement } : {}) }, null, 2) + '\n'
+    );
+    return;
+  }
+  for (const c of checks) io.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.check}: ${c.detail}\n`);
+  if (statement) {
+    const p = statement.predicate;
+    io.out(
+      `Step ${p.step.deploymentId}/${p.step.stepId}: ${p.run.status}, policy ${p.policy.name} (${p.policy.enforcement}) ${p.policy.decision}\n`
+    );
+  }
+  io.out(ok ? 'VERIFIED\n' : 'NOT VERIFIED\n');
 }
