@@ -1,20 +1,13 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { ExecutionOutcome } from '../pipeline/ports';
+import type { ExecutionOutcome, ExecutionRequest } from '../pipeline/ports';
 import { LineSplitter } from './line-splitter';
 
-export interface RunRequest {
+/** The pipeline's request, the interpreter already chosen: it is handed the bootstrap to run. */
+export type RunRequest = Omit<ExecutionRequest, 'syntax' | 'entry'> & {
   /** Written to the interpreter's stdin, which is then closed: the launcher's one line. */
   handOff: string;
-  timeoutMs: number;
-  /** Between TERM and KILL when the timeout or a cancel stops the script. */
-  graceMs: number;
-  onLine(stream: 'stdout' | 'stderr', line: string): void;
-  /** Aborting stops the script as a timeout does, but the outcome says cancelled. */
-  signal?: AbortSignal;
-  /** Called once the step has been handed to the interpreter. */
-  onStart?(pid: number): void;
-}
+};
 
 /** Process groups still alive, so an exiting worker can take them down with it. */
 const liveGroups = new Set<number>();
