@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -8,6 +10,17 @@ export function usage<T>(parse: () => T): T {
     return parse();
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** A file the command line names; one that cannot be read is a usage error naming it. */
+export async function readNamedFile(file: string, what: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`
+    );
   }
 }
 

@@ -26,7 +26,7 @@ import {
   type TrustStore,
 } from '../integrity/trust-store';
 import type { StepMessage } from '../step/types';
-import { splitPair, UsageError } from './args';
+import { readNamedFile, splitPair, UsageError } from './args';
 
 export const INTEGRITY_HELP = `
 Script integrity (docs/integrity.md):
@@ -73,16 +73,6 @@ export interface IntegrityValues {
   module?: string[] | undefined;
 }
 
-async function read(file: string, what: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`
-    );
-  }
-}
-
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, 'utf8');
@@ -121,18 +111,20 @@ export async function trustStoreOptions(values: IntegrityValues): Promise<TrustS
         );
       }
       return parseTrustStore(
-        await read(values['trust-store'], 'trust store'),
+        await readNamedFile(values['trust-store'], 'trust store'),
         values['trust-store-digest']
       );
     }
     if (values['trust-store-digest'] !== undefined)
       throw new UsageError('--trust-store-digest needs --trust-store');
     const roots = await Promise.all(
-      (values['trust-root'] ?? []).map(async (f) => (await read(f, 'trust root')).toString('utf8'))
+      (values['trust-root'] ?? []).map(async (f) =>
+        (await readNamedFile(f, 'trust root')).toString('utf8')
+      )
     );
     const signers =
       values['allowed-signers'] !== undefined
-        ? (await read(values['allowed-signers'], 'allowed signers')).toString('utf8')
+        ? (await readNamedFile(values['allowed-signers'], 'allowed signers')).toString('utf8')
         : undefined;
     if (roots.length === 0 && signers === undefined && !values.namespace?.length) return undefined;
     return trustStoreFromDocument({
@@ -196,7 +188,7 @@ export async function integrityForRun(
     ...(trustStore ? { trustStore } : {}),
   });
   const isTemplate = path.extname(file).toLowerCase() === '.json';
-  const scriptBytes = isTemplate ? undefined : await read(file, 'script');
+  const scriptBytes = isTemplate ? undefined : await readNamedFile(file, 'script');
   const scriptSig = isTemplate ? undefined : await readIfExists(`${file}.sig`);
   const moduleFiles = new Map<string, string>();
   for (const pair of values.module ?? []) {
@@ -207,7 +199,7 @@ export async function integrityForRun(
   for (const [name, moduleFile] of moduleFiles) {
     const sig = await readIfExists(`${moduleFile}.sig`);
     moduleExtras.set(name, {
-      bytes: await read(moduleFile, 'module'),
+      bytes: await readNamedFile(moduleFile, 'module'),
       ...(sig !== undefined ? { signature: sig } : {}),
     });
   }

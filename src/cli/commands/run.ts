@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LocalHost, removeLiveStepDirsSync } from '../../run/local-host';
 import { killAllGroups } from '../../run/script-process';
@@ -10,7 +9,7 @@ import { generatedId } from '../../step/ids';
 import type { ModuleSpec, StepMessage, Syntax } from '../../step/types';
 import { parseVariablesJson, type VariablesDocument } from '../../step/variables';
 import { parseArgs } from 'node:util';
-import { splitPair, usage, UsageError } from '../args';
+import { readNamedFile, splitPair, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { parseStepTemplate, TemplateError, type StepTemplate } from '../../templates/step-template';
 import { LogPrinter, printedResult } from '../log-printer';
@@ -73,13 +72,7 @@ export function syntaxOf(file: string, given: string | undefined): Syntax {
 }
 
 async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
-    );
-  }
+  return (await readNamedFile(file, what)).toString('utf8');
 }
 
 async function readVariablesFile(file: string): Promise<VariablesDocument> {

@@ -17,7 +17,7 @@ import {
 } from '../../integrity/attestation';
 import { verifyAuthenticode } from '../../integrity/authenticode';
 import { verifySshsig } from '../../integrity/sshsig';
-import { usage, UsageError } from '../args';
+import { readNamedFile, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { trustStoreOptions } from '../integrity-options';
 
@@ -59,16 +59,6 @@ Options:
 Exit codes: 0 valid signature; 1 invalid or absent; 125 bad usage.
 `;
 
-async function readFile(file: string, what: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(file);
-  } catch (error) {
-    throw new UsageError(
-      `Cannot read ${what} '${file}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`
-    );
-  }
-}
-
 export async function verifySignatureCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = usage(() =>
     parseArgs({
@@ -94,7 +84,7 @@ export async function verifySignatureCommand(args: string[], io: CliIo): Promise
   }
   if (positionals.length !== 1) throw new UsageError('tidepool verify-signature takes one file');
   const file = positionals[0] as string;
-  const bytes = await readFile(file, 'file');
+  const bytes = await readNamedFile(file, 'file');
   const store = await trustStoreOptions(values);
   const ext = path.extname(file).toLowerCase();
   let verdict: Record<string, unknown>;
@@ -191,7 +181,7 @@ async function attestationFile(given: string): Promise<string> {
 
 async function readAttestation(file: string): Promise<unknown> {
   try {
-    return JSON.parse((await readFile(file, 'attestation')).toString('utf8'));
+    return JSON.parse((await readNamedFile(file, 'attestation')).toString('utf8'));
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`'${file}' is not JSON`);
@@ -207,7 +197,7 @@ async function checkSignature(
   const keyFile = keyGiven ?? path.join(dir, 'attestation.pub.pem');
   const checked = verifyEnvelope(
     envelope,
-    (await readFile(keyFile, 'public key')).toString('utf8')
+    (await readNamedFile(keyFile, 'public key')).toString('utf8')
   );
   const detail = checked.ok
     ? `signed by ${checked.keyid}${keyGiven ? '' : ' (key from the bundle)'}`
@@ -221,7 +211,7 @@ async function compare(p: Predicate, dir: string, given: Given): Promise<Check[]
   const result = await resultCheck(p, path.join(dir, 'result.json'));
   if (result) checks.push(result);
   if (given.template === undefined) return checks;
-  const bytes = await readFile(given.template, 'template');
+  const bytes = await readNamedFile(given.template, 'template');
   const attested = p.template as { sha256?: string };
   checks.push({
     check: 'template',
@@ -277,7 +267,7 @@ async function rerender(
   const decoded = template.toString('utf8');
   try {
     const variables = parseVariablesJson(
-      (await readFile(variablesFile, 'variables')).toString('utf8'),
+      (await readNamedFile(variablesFile, 'variables')).toString('utf8'),
       variablesFile
     );
     const render = (script: string) =>
@@ -295,7 +285,9 @@ async function variablesCheck(
   vars: Rendered['vars'],
   keyFile: string
 ): Promise<Check> {
-  const signer = LocalSigner.fromPem((await readFile(keyFile, 'attestation key')).toString('utf8'));
+  const signer = LocalSigner.fromPem(
+    (await readNamedFile(keyFile, 'attestation key')).toString('utf8')
+  );
   const mac = (
     await signer.committer().mac(variablesCanonical(vars.raw, vars.sensitiveNames))
   ).toString('hex');
