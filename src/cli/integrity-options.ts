@@ -46,15 +46,20 @@ Script integrity (docs/integrity.md):
                              missing); default: a throwaway key, public half in the bundle
 `;
 
-export const INTEGRITY_OPTIONS = {
-  policy: { type: 'string' },
-  enforce: { type: 'boolean' },
-  audit: { type: 'boolean' },
+/** The options trustStoreOptions reads: `tidepool run` and `tidepool verify-signature` take them. */
+export const TRUST_OPTIONS = {
   'trust-root': { type: 'string', multiple: true },
   'allowed-signers': { type: 'string' },
   namespace: { type: 'string', multiple: true },
   'trust-store': { type: 'string' },
   'trust-store-digest': { type: 'string' },
+} as const;
+
+export const INTEGRITY_OPTIONS = {
+  policy: { type: 'string' },
+  enforce: { type: 'boolean' },
+  audit: { type: 'boolean' },
+  ...TRUST_OPTIONS,
   verbatim: { type: 'boolean' },
   'attestation-key': { type: 'string' },
 } as const;

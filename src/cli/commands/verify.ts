@@ -19,7 +19,7 @@ import { verifyAuthenticode } from '../../integrity/authenticode';
 import { verifySshsig } from '../../integrity/sshsig';
 import { readNamedFile, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
-import { trustStoreOptions } from '../integrity-options';
+import { TRUST_OPTIONS, trustStoreOptions } from '../integrity-options';
 
 export const VERIFY_HELP = `Usage: tidepool verify <attestation.json | result.json | result directory> [options]
 
@@ -66,11 +66,7 @@ export async function verifySignatureCommand(args: string[], io: CliIo): Promise
       allowPositionals: true,
       strict: true,
       options: {
-        'trust-root': { type: 'string', multiple: true },
-        'allowed-signers': { type: 'string' },
-        namespace: { type: 'string', multiple: true },
-        'trust-store': { type: 'string' },
-        'trust-store-digest': { type: 'string' },
+        ...TRUST_OPTIONS,
         signature: { type: 'string' },
         principal: { type: 'string' },
         json: { type: 'boolean' },
