@@ -67,7 +67,7 @@ export const LAYERS = {
   'src/collect': { layer: 'pure core', may: ['src/step', 'src/rules'], not: io },
   'src/bootstrap': { layer: 'pure core', may: ['src/step', 'src/rules'], not: io },
   'src/templates': { layer: 'pure core', may: ['src/step'], not: io },
-  'src/integrity': { layer: 'pure core', may: ['src/step', 'src/rules'], not: io },
+  'src/integrity': { layer: 'pure core', may: ['src/step', 'src/rules', 'src/bucket'], not: io },
   'src/bucket': { layer: 'pure core', may: ['src/step', 'src/collect'], not: io },
   'src/pipeline': { layer: 'pipeline', may: [...core, 'src/store/object-store'], not: io },
   'src/store': { layer: 'adapters', may: core, not: [] },

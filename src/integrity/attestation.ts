@@ -14,6 +14,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
 } from 'node:crypto';
+import { attestationKey } from '../bucket/layout';
 import type { StepResult } from '../step/result';
 import type { StepMessage } from '../step/types';
 import type { IntegrityVerdict } from './check';
@@ -358,10 +359,6 @@ export async function storeAttestation(
   facts: RunFacts
 ): Promise<Envelope> {
   const envelope = await signStatement(await buildStatement(facts, attestor), attestor.signer);
-  await store.put(
-    `${prefix}attestation.json`,
-    JSON.stringify(envelope, null, 2),
-    'application/json'
-  );
+  await store.put(attestationKey(prefix), JSON.stringify(envelope, null, 2), 'application/json');
   return envelope;
 }

@@ -2,6 +2,7 @@
 // decide by policy whether the step may run. See docs/integrity.md.
 
 import { createHash } from 'node:crypto';
+import { signatureKey } from '../bucket/layout';
 import type { Syntax } from '../step/types';
 import { BEGIN_MARKER, verifyAuthenticode } from './authenticode';
 import type { RejectCode } from './errors';
@@ -177,7 +178,7 @@ async function sshsigReport(v: ItemToVerify): Promise<SignatureReport> {
     item.key &&
     subject.read
   ) {
-    armored = (await subject.read(`${item.key}.sig`))?.toString('utf8');
+    armored = (await subject.read(signatureKey(item.key)))?.toString('utf8');
   }
   if (armored === undefined && !v.wantSignature) {
     return { format: 'sshsig', status: 'not-checked' };
