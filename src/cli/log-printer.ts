@@ -1,6 +1,7 @@
 import { MASK } from '../collect/masker';
 import type { LogEntry, ProgressUpdate, StepResult } from '../step/result';
 import type { CliIo } from './io';
+import { neutralise } from './terminal';
 
 const COLOUR: Record<LogEntry['level'], [string, string]> = {
   verbose: ['\x1b[2m', '\x1b[22m'],
@@ -36,17 +37,28 @@ export function printedResult(result: StepResult, showSensitive: boolean): StepR
   return { ...result, outputVariables };
 }
 
-/** Prints the live log for people: colour by level on a terminal, a tag per level otherwise. */
+/**
+ * Prints the live log for people: colour by level when colour is on, a tag per level
+ * otherwise. Text from the script reaches a terminal (or a forced-colour pipe) with its
+ * control sequences made visible and harmless; only Tidepool's own colours are escapes.
+ */
 export class LogPrinter {
-  constructor(private readonly io: CliIo) {}
+  private readonly colour: boolean;
+  private readonly safe: (text: string) => string;
+
+  constructor(private readonly io: CliIo) {
+    this.colour = io.colour ?? io.isTty;
+    this.safe = io.isTty || this.colour ? neutralise : (text) => text;
+  }
 
   entry(entry: LogEntry): void {
-    if (this.io.isTty) {
+    const text = this.safe(entry.text);
+    if (this.colour) {
       const [on, off] = COLOUR[entry.level];
-      this.io.out(`${on}${entry.text}${off}\n`);
+      this.io.out(`${on}${text}${off}\n`);
     } else {
       const tag = TAG[entry.level];
-      this.io.out(tag ? `[${tag}] ${entry.text}\n` : `${entry.text}\n`);
+      this.io.out(tag ? `[${tag}] ${text}\n` : `${text}\n`);
     }
   }
 
@@ -60,8 +72,8 @@ export class LogPrinter {
     const pct = Math.max(0, Math.min(100, update.percentage));
     const filled = Math.round(pct / 5);
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] ${String(pct).padStart(3)}%`;
-    const text = `${bar} ${update.message}`;
-    this.io.out(this.io.isTty ? `\x1b[36m${text}\x1b[0m\n` : `${text}\n`);
+    const text = `${bar} ${this.safe(update.message)}`;
+    this.io.out(this.colour ? `\x1b[36m${text}\x1b[0m\n` : `${text}\n`);
   }
 
   /** The result in a few lines; sensitive output variables masked unless `showSensitive`. */
@@ -91,6 +103,7 @@ export class LogPrinter {
     if (result.logTruncated)
       lines.push(`  Log truncated in result.json; full log: ${result.logPath ?? 'log.txt'}`);
     if (result.timings.startedAt) lines.push(`  Duration: ${result.timings.durationMs} ms`);
-    this.io.out(lines.join('\n') + '\n');
+    // Names, values and messages come from the script; the summary adds no escapes of its own.
+    this.io.out(lines.map(this.safe).join('\n') + '\n');
   }
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { main } from '../../src/cli/main';
 import { runScript, tempDir, tidepool } from '../helpers/cli';
 
 describe('tidepool run: exit codes', () => {
@@ -159,6 +160,37 @@ describe('tidepool run: output', () => {
     const log = run.result.log.map((l) => l.text);
     expect(log).toContain('WORLD FROM PARAMS');
     expect(log).toContain('********');
+  });
+});
+
+describe('tidepool run on a terminal', () => {
+  async function onTerminal(script: string, colour?: boolean): Promise<string> {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'x.sh'), script);
+    let stdout = '';
+    await main(['run', path.join(dir, 'x.sh'), '--out', path.join(dir, 'o')], {
+      out: (t) => void (stdout += t),
+      err: () => {},
+      readStdin: async () => '',
+      isTty: true,
+      ...(colour !== undefined ? { colour } : {}),
+    });
+    return stdout;
+  }
+
+  it('neutralises the script’s clipboard writes, screen clears and cursor moves, keeping its own colours', async () => {
+    const out = await onTerminal(
+      "printf 'a\\033]52;c;ZXZpbA==\\007b\\033[2J\\033[H\\033[1Ac\\n'; write_warning careful"
+    );
+    expect(out).toContain('a␛]52;c;ZXZpbA==␇b␛[2J␛[H␛[1Ac');
+    expect(out).not.toContain('\x1b]52');
+    expect(out).toContain('\x1b[33mcareful\x1b[0m');
+  });
+
+  it('prints the tags without colour when colour is off', async () => {
+    const out = await onTerminal('write_warning careful; echo oops >&2', false);
+    expect(out).toContain('[WARNING] careful');
+    expect(out).not.toContain('\x1b');
   });
 });
 
