@@ -16,10 +16,10 @@ function printed(io: Partial<CliIo>, entries: LogEntry[]): string {
   return out;
 }
 
-const at = '2026-01-01T00:00:00.000Z';
+const at = 'stdout' as const;
 const hostile: LogEntry = {
   level: 'info',
-  at,
+  stream: at,
   text: 'a\x1b]52;c;ZXZpbA==\x07b\x1b[2J\x1b[Hc\x1b[1A\rd\x9b2Je\tf',
 };
 
@@ -38,7 +38,7 @@ describe('neutralise', () => {
 
 describe('LogPrinter on a terminal', () => {
   it('neutralises the script’s escapes and keeps its own colours', () => {
-    const out = printed({ isTty: true }, [hostile, { level: 'error', at, text: 'bad' }]);
+    const out = printed({ isTty: true }, [hostile, { level: 'error', stream: at, text: 'bad' }]);
     expect(out).not.toContain('\x1b]52');
     expect(out).not.toContain('\x1b[2J');
     expect(out).toContain('\x1b[31mbad\x1b[0m');
@@ -69,8 +69,8 @@ describe('LogPrinter on a terminal', () => {
 
   it('prints the tags, and no colour, when colour is off on a terminal (NO_COLOR, TERM=dumb)', () => {
     const out = printed({ isTty: true, colour: false }, [
-      { level: 'error', at, text: 'bad' },
-      { level: 'warning', at, text: 'careful' },
+      { level: 'error', stream: at, text: 'bad' },
+      { level: 'warning', stream: at, text: 'careful' },
       hostile,
     ]);
     expect(out).toContain('[ERROR] bad\n');
@@ -81,7 +81,7 @@ describe('LogPrinter on a terminal', () => {
   it('colours a forced-colour pipe and neutralises it like a terminal', () => {
     const out = printed({ isTty: false, colour: true }, [
       hostile,
-      { level: 'error', at, text: 'bad' },
+      { level: 'error', stream: at, text: 'bad' },
     ]);
     expect(out).toContain('\x1b[31mbad\x1b[0m');
     expect(out).not.toContain('\x1b]52');
@@ -89,7 +89,7 @@ describe('LogPrinter on a terminal', () => {
   });
 
   it('passes text through unchanged to a plain pipe, tagged', () => {
-    const out = printed({ isTty: false }, [hostile, { level: 'error', at, text: 'bad' }]);
+    const out = printed({ isTty: false }, [hostile, { level: 'error', stream: at, text: 'bad' }]);
     expect(out).toContain(hostile.text);
     expect(out).toContain('[ERROR] bad');
   });
