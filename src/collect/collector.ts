@@ -143,7 +143,7 @@ export class OutputCollector {
   private text(stream: 'stdout' | 'stderr', text: string): void {
     const level = stream === 'stdout' ? this.stdoutLevel : this.stderrLevel;
     if (level === 'ignore') return;
-    this.emit({ stream, level, text: this.masker.apply(text) });
+    this.emit({ stream, level, text: this.masker.apply(text, stream) });
   }
 
   private handle(message: ServiceMessage): void {

@@ -1,98 +1,135 @@
-// Masks sensitive values in log text. Plain, case-sensitive substring matching as Octopus
-// does, widened to the encoded forms that leak through other tools: JSON-escaped,
-// URL-encoded, base64 at any byte offset, and each line of a multi-line secret.
+// Masks sensitive values in log text: every form of every secret (mask-forms.ts) in what a
+// terminal would display (display.ts), in one pass whatever the number of secrets (matcher.ts).
+
+import { displayed, displayView } from './display';
+import { base64Forms, isMaskable, MIN_LENGTH, textForms } from './mask-forms';
+import { Matcher, type Carry } from './matcher';
+
+export { base64Cores, maskForms } from './mask-forms';
 
 export const MASK = '********';
-const MIN_LENGTH = 4;
 
-function isMaskable(value: string): boolean {
-  return value.length >= MIN_LENGTH && value.trim().length > 0;
+interface Pattern {
+  text: string;
+  wraps: boolean;
+}
+
+interface Level {
+  patterns: Pattern[];
+  matcher: Matcher;
+}
+
+function patternsOf(secret: string): Pattern[] {
+  const out = new Map<string, boolean>();
+  const add = (text: string, wraps: boolean) => {
+    for (const form of new Set([text, displayed(text)])) {
+      if (form.length >= MIN_LENGTH) out.set(form, wraps || (out.get(form) ?? false));
+    }
+  };
+  for (const form of textForms(secret)) add(form, false);
+  for (const form of base64Forms(secret)) add(form, true);
+  return [...out].map(([text, wraps]) => ({ text, wraps }));
 }
 
 /**
- * The base64 characters that depend only on `secret`, for each of the three byte
- * alignments it can have inside a longer encoded string.
+ * Secrets are added one at a time (a `mask` message at any point of the output), so the
+ * automata follow the binary counter: a new level is merged with every level no larger than
+ * itself. Each pattern is rebuilt O(log n) times and a line is scanned by O(log n) automata.
  */
-export function base64Cores(secret: string): string[] {
-  const bytes = Buffer.from(secret, 'utf8');
-  const cores: string[] = [];
-  for (let offset = 0; offset < 3; offset++) {
-    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
-    const encoded = padded.toString('base64').replace(/=+$/, '');
-    const skip = [0, 2, 3][offset] ?? 0;
-    // A trailing partial group: its last character mixes in bits of whatever follows.
-    const drop = padded.length % 3 === 0 ? 0 : 1;
-    const core = encoded.slice(skip, encoded.length - drop);
-    if (core.length >= MIN_LENGTH) cores.push(core);
-  }
-  return cores;
-}
-
-/** Every text form of `secret` that should be masked. */
-export function maskForms(secret: string): string[] {
-  const forms = new Set<string>();
-  const add = (value: string) => {
-    if (isMaskable(value)) forms.add(value);
-  };
-  const parts = secret.includes('\n') || secret.includes('\r') ? secret.split(/\r\n|\r|\n/) : [];
-  for (const candidate of [secret, ...parts]) {
-    add(candidate);
-    add(JSON.stringify(candidate).slice(1, -1));
-    add(encodeURIComponent(candidate));
-    add(encodeURIComponent(candidate).replace(/%20/g, '+'));
-  }
-  // A multi-line secret printed without its line breaks (e.g. `echo $x` unquoted).
-  if (parts.length > 0) {
-    add(parts.join(''));
-    add(parts.join(' '));
-  }
-  for (const core of base64Cores(secret)) add(core);
-  return [...forms];
-}
-
 export class Masker {
   private readonly secrets = new Set<string>();
-  private forms: string[] = [];
+  private pending: Pattern[] = [];
+  private levels: Level[] = [];
+  /** Per stream, per level: where the last line ended inside a wrapped base64 form. */
+  private carries = new Map<string, Array<Carry | undefined>>();
+  /** Work done by scans so far (transitions), for tests of the algorithm's shape. */
+  steps = 0;
 
   /** Adds a value to mask from now on. Values under four characters are never masked. */
   add(secret: string | undefined): void {
     if (secret === undefined || !isMaskable(secret) || this.secrets.has(secret)) return;
     this.secrets.add(secret);
-    const all = new Set([...this.forms, ...maskForms(secret)]);
-    this.forms = [...all].sort((a, b) => b.length - a.length);
+    this.pending.push(...patternsOf(secret));
   }
 
   get size(): number {
     return this.secrets.size;
   }
 
-  apply(text: string): string {
-    if (this.forms.length === 0 || text.length < MIN_LENGTH) return text;
+  /** Number of automata a line is scanned by. */
+  get depth(): number {
+    this.build();
+    return this.levels.length;
+  }
+
+  private build(): void {
+    if (this.pending.length === 0) return;
+    let patterns = this.pending;
+    this.pending = [];
+    while (this.levels.length > 0) {
+      const last = this.levels[this.levels.length - 1];
+      if (!last || last.patterns.length > patterns.length) break;
+      patterns = [...last.patterns, ...patterns];
+      this.levels.pop();
+    }
+    this.levels.push({ patterns, matcher: new Matcher(patterns, MIN_LENGTH) });
+    // A carried state belongs to an automaton that may just have been merged away.
+    this.carries = new Map();
+  }
+
+  /**
+   * Masks `text`. With a `stream`, consecutive lines of that stream are read as one where a
+   * base64 form is wrapped across them (base64 -w76, PEM), and the parts on both lines masked.
+   */
+  apply(text: string, stream?: string): string {
+    this.build();
+    if (this.levels.length === 0) return text;
+    const carried = stream === undefined ? undefined : this.carries.get(stream);
+    if (text.length < MIN_LENGTH && carried === undefined) return text;
+    const view = displayView(text);
     const spans: Array<[number, number]> = [];
-    for (const form of this.forms) {
-      let at = text.indexOf(form);
-      while (at >= 0) {
-        spans.push([at, at + form.length]);
-        at = text.indexOf(form, at + 1);
-      }
+    const nextCarry: Array<Carry | undefined> = [];
+    let anyCarry = false;
+    this.levels.forEach((level, index) => {
+      const scan = level.matcher.scan(view.text, carried?.[index] ?? 0);
+      this.steps += scan.steps;
+      spans.push(...scan.spans);
+      nextCarry.push(scan.carry);
+      if (scan.carry !== undefined) anyCarry = true;
+    });
+    if (stream !== undefined) {
+      if (anyCarry) this.carries.set(stream, nextCarry);
+      else this.carries.delete(stream);
     }
     if (spans.length === 0) return text;
-    spans.sort((a, b) => a[0] - b[0]);
-    let out = '';
-    let cursor = 0;
-    let current: [number, number] | undefined;
-    for (const span of spans) {
-      if (current && span[0] <= current[1]) {
-        current[1] = Math.max(current[1], span[1]);
-        continue;
-      }
-      if (current) {
-        out += text.slice(cursor, current[0]) + MASK;
-        cursor = current[1];
-      }
-      current = [span[0], span[1]];
-    }
-    if (current) out += text.slice(cursor, current[0]) + MASK + text.slice(current[1]);
-    return out;
+    return replaceSpans(text, merge(spans, view.origin));
   }
+}
+
+/** Sorted, merged spans in the original text's indices. */
+function merge(
+  spans: Array<[number, number]>,
+  origin: number[] | undefined
+): Array<[number, number]> {
+  const mapped = spans.map(([s, e]): [number, number] =>
+    origin ? [origin[s] ?? 0, (origin[e - 1] ?? 0) + 1] : [s, e]
+  );
+  mapped.sort((a, b) => a[0] - b[0]);
+  const out: Array<[number, number]> = [];
+  for (const span of mapped) {
+    const last = out[out.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else out.push([span[0], span[1]]);
+  }
+  return out;
+}
+
+function replaceSpans(text: string, spans: Array<[number, number]>): string {
+  let out = '';
+  let cursor = 0;
+  for (const [start, end] of spans) {
+    out += text.slice(cursor, start) + MASK;
+    cursor = end;
+  }
+  return out + text.slice(cursor);
 }

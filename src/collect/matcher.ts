@@ -1,0 +1,140 @@
+// Aho–Corasick over every form of every secret: one pass over the text, whatever the number of
+// secrets. Nodes live in flat arrays (first child / next sibling) so that 10,000 secrets cost a
+// few megabytes, not a Map per node; the root's children are a direct table.
+
+const NONE = -1;
+
+/** How a scan continues into the next line of the same stream (wrapped base64). */
+export type Carry = number;
+
+export interface Scan {
+  /** Spans to mask, sorted and merged, as [start, end) pairs. */
+  spans: Array<[number, number]>;
+  /** The state to continue from on the next line, or undefined. */
+  carry: Carry | undefined;
+  /** Transitions taken: the work done, for tests of the algorithm's shape. */
+  steps: number;
+}
+
+export class Matcher {
+  private readonly char: number[] = [0];
+  private readonly firstChild: number[] = [NONE];
+  private readonly nextSibling: number[] = [NONE];
+  private readonly fail: number[] = [0];
+  private readonly depth: number[] = [0];
+  /** Length of the longest pattern that ends at this node (its own or through failure links). */
+  private readonly out: number[] = [0];
+  /** 1 when the node is a prefix of a base64 form, which may go on in the next line. */
+  private readonly wraps: number[] = [0];
+  private readonly rootTable = new Map<number, number>();
+  readonly patterns: number;
+
+  constructor(patterns: Iterable<{ text: string; wraps: boolean }>, minEdge: number) {
+    let count = 0;
+    for (const p of patterns) {
+      this.insert(p.text, p.wraps);
+      count++;
+    }
+    this.patterns = count;
+    this.minEdge = minEdge;
+    this.link();
+  }
+
+  private readonly minEdge: number;
+
+  private child(node: number, code: number): number {
+    if (node === 0) return this.rootTable.get(code) ?? NONE;
+    for (let c = this.firstChild[node] ?? NONE; c !== NONE; c = this.nextSibling[c] ?? NONE) {
+      if (this.char[c] === code) return c;
+    }
+    return NONE;
+  }
+
+  private insert(text: string, wraps: boolean): void {
+    let node = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      let next = this.child(node, code);
+      if (next === NONE) {
+        next = this.char.length;
+        this.char.push(code);
+        this.firstChild.push(NONE);
+        this.nextSibling.push(node === 0 ? NONE : (this.firstChild[node] ?? NONE));
+        if (node === 0) this.rootTable.set(code, next);
+        else this.firstChild[node] = next;
+        this.fail.push(0);
+        this.depth.push((this.depth[node] ?? 0) + 1);
+        this.out.push(0);
+        this.wraps.push(0);
+      }
+      node = next;
+      if (wraps) this.wraps[node] = 1;
+    }
+    this.out[node] = text.length;
+  }
+
+  /** Failure links, breadth first. */
+  private link(): void {
+    const queue: number[] = [...this.rootTable.values()];
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head] ?? 0;
+      const first = node === 0 ? NONE : (this.firstChild[node] ?? NONE);
+      for (let c = first; c !== NONE; c = this.nextSibling[c] ?? NONE) {
+        const code = this.char[c] ?? 0;
+        let f = this.fail[node] ?? 0;
+        let target = this.child(f, code);
+        while (target === NONE && f !== 0) {
+          f = this.fail[f] ?? 0;
+          target = this.child(f, code);
+        }
+        this.fail[c] = target === NONE || target === c ? 0 : target;
+        this.out[c] = Math.max(this.out[c] ?? 0, this.out[this.fail[c] ?? 0] ?? 0);
+        queue.push(c);
+      }
+    }
+  }
+
+  /**
+   * Finds every form in `text`. A scan may start from the carry of the previous line: a base64
+   * form wrapped across lines is then matched whole, and the part on this line masked. A line
+   * that ends inside a base64 form has that part masked too (at least `minEdge` characters).
+   */
+  scan(text: string, from: Carry = 0): Scan {
+    if (text.length === 0) return { spans: [], carry: undefined, steps: 0 };
+    const spans: Array<[number, number]> = [];
+    let node = from;
+    let steps = 0;
+    const push = (start: number, end: number) => {
+      let s = Math.max(0, start);
+      // Ends only grow; merge back over every span this one reaches.
+      let last = spans[spans.length - 1];
+      while (last && s <= last[1]) {
+        s = Math.min(s, last[0]);
+        spans.pop();
+        last = spans[spans.length - 1];
+      }
+      spans.push([s, end]);
+    };
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      let next = this.child(node, code);
+      steps++;
+      while (next === NONE && node !== 0) {
+        node = this.fail[node] ?? 0;
+        next = this.child(node, code);
+        steps++;
+      }
+      node = next === NONE ? 0 : next;
+      const length = this.out[node] ?? 0;
+      if (length > 0) push(i + 1 - length, i + 1);
+    }
+    let edge = node;
+    while (edge !== 0 && this.wraps[edge] !== 1) {
+      edge = this.fail[edge] ?? 0;
+      steps++;
+    }
+    const depth = this.depth[edge] ?? 0;
+    if (edge !== 0 && depth >= this.minEdge) push(text.length - depth, text.length);
+    return { spans, carry: edge === 0 ? undefined : edge, steps };
+  }
+}
