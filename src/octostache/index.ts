@@ -5,6 +5,7 @@
 import { VariableDictionary } from './dictionary';
 import { run } from './engine';
 import { OctostacheError } from './errors';
+import { ExpansionBudgetError } from './limits';
 
 export interface Problem {
   expression: string;
@@ -25,7 +26,7 @@ export {
   RecursiveDefinitionError,
   TemplateSyntaxError,
 } from './errors';
-export { LIMITS } from './limits';
+export { ExpansionBudgetError, ExpansionMeter, LIMITS, withExpansionMeter } from './limits';
 
 const unableToEvaluate = (token: string): string =>
   `The following tokens were unable to be evaluated: '${token}'`;
@@ -86,6 +87,7 @@ export function resolveVariables(variables: Record<string, string>): Record<stri
     try {
       out[name] = dictionary.evaluate(raw).text ?? '';
     } catch (e) {
+      if (e instanceof ExpansionBudgetError) throw new ExpansionBudgetError(e.limitChars, name);
       if (!(e instanceof OctostacheError) && !(e instanceof RangeError)) throw e;
       out[name] = raw;
     }

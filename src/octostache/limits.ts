@@ -18,6 +18,53 @@ export const LIMITS = {
   regexPatternLength: 2_000,
 } as const;
 
+/**
+ * A step's whole expansion budget, over every evaluation of it (each variable, the script): a
+ * few KB of values that reference each other twice per level stay under every per-evaluation
+ * limit yet grow past memory across hundreds of variables. Not an OctostacheError, so no
+ * lenient evaluation swallows it: it ends the step's rendering.
+ */
+export class ExpansionBudgetError extends Error {
+  override readonly name = 'ExpansionBudgetError';
+  constructor(
+    readonly limitChars: number,
+    /** The variable being evaluated when the budget ran out, when known. */
+    readonly variable?: string
+  ) {
+    super(`Variable expansion exceeded the step's budget of ${limitChars} characters`);
+  }
+}
+
+/** Counts the characters substitutions produce, at every level, against one limit. */
+export class ExpansionMeter {
+  used = 0;
+  exceeded = false;
+  constructor(readonly limitChars: number) {}
+
+  charge(length: number): void {
+    this.used += length;
+    if (this.used > this.limitChars) {
+      this.exceeded = true;
+      throw new ExpansionBudgetError(this.limitChars);
+    }
+  }
+}
+
+// Evaluation is synchronous and nests deeply (values expanding values inside filters), so the
+// step's meter is held for the length of one call rather than threaded through every frame.
+let activeMeter: ExpansionMeter | null = null;
+
+/** Runs `fn` with every evaluation inside it charged to `meter`. */
+export function withExpansionMeter<T>(meter: ExpansionMeter, fn: () => T): T {
+  const previous = activeMeter;
+  activeMeter = meter;
+  try {
+    return fn();
+  } finally {
+    activeMeter = previous;
+  }
+}
+
 /** Per-evaluation work meter: every evaluation gets a fresh one. */
 export class Budget {
   private steps = 0;
@@ -34,6 +81,7 @@ export class Budget {
   }
 
   produced(length: number): void {
+    activeMeter?.charge(length);
     this.chars += length;
     if (this.chars > LIMITS.outputChars) {
       throw new LimitExceededError(

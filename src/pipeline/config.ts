@@ -7,6 +7,11 @@ export interface Limits {
   /** How much of the log result.json carries; log.txt always has all of it. */
   logEntries: number;
   logBytes: number;
+  /**
+   * Characters all of a step's `#{...}` substitutions may produce, at every level of variables
+   * expanding variables, before the step is rejected: a few KB of values can grow exponentially.
+   */
+  expansionChars: number;
 }
 
 export interface PipelineConfig {
@@ -27,5 +32,6 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     artifactCount: 1000,
     logEntries: 10_000,
     logBytes: 4 << 20,
+    expansionChars: 16 << 20,
   },
 };

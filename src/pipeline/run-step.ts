@@ -5,7 +5,7 @@ import { InputError } from '../step/errors';
 import type { StepResult } from '../step/result';
 import type { StepMessage } from '../step/types';
 import { formatProblems, validateStep } from '../step/validate';
-import { bundleFolder, clockOf, type PipelineDeps, type RunOptions } from './deps';
+import { bundleFolder, clockOf, configOf, type PipelineDeps, type RunOptions } from './deps';
 import { bootstrapperFor, writeBootstrap } from './stages/bootstrap';
 import { collectOutputs } from './stages/collect';
 import { checkIntegrity } from './stages/integrity';
@@ -75,6 +75,7 @@ async function runValid(
     variables: { ...previous, ...inputs.variables },
     modules: inputs.modules,
     verbatim: verdict.report?.verbatim === true,
+    expansionChars: configOf(deps).limits.expansionChars,
   });
   const bootstrapper = bootstrapperFor(step.syntax, deps);
 

@@ -2,13 +2,20 @@
 // modules and the masker for its sensitive values. `tidepool verify` re-renders an attested
 // step with this same function.
 
-import { evaluate } from '../../octostache';
+import {
+  evaluate,
+  ExpansionBudgetError,
+  ExpansionMeter,
+  withExpansionMeter,
+} from '../../octostache';
 import type { ScriptModule } from '../../bootstrap/plan';
 import { Masker } from '../../collect/masker';
 import { stripSignatureBlock } from '../../integrity/authenticode';
 import { getVariable } from '../../rules/octopus-variables';
+import { InputError } from '../../step/errors';
 import type { ModuleSpec, StepMessage, Syntax } from '../../step/types';
 import type { VariablesDocument } from '../../step/variables';
+import { DEFAULT_CONFIG } from '../config';
 import {
   buildVariables,
   collectModules,
@@ -28,6 +35,8 @@ export interface RenderInput {
   modules: Array<ModuleSpec & { text: string }>;
   /** Run the script byte-identical to what was signed: no substitution (the step's integrity). */
   verbatim: boolean;
+  /** The step's expansion budget (limits.expansionChars). */
+  expansionChars?: number;
 }
 
 export interface Rendered {
@@ -39,7 +48,40 @@ export interface Rendered {
   masker: Masker;
 }
 
+/** Renders within the step's expansion budget; past it the step is rejected naming the culprit. */
 export function renderStep(input: RenderInput): Rendered {
+  const meter = new ExpansionMeter(input.expansionChars ?? DEFAULT_CONFIG.limits.expansionChars);
+  try {
+    return withExpansionMeter(meter, () => {
+      const rendered = renderWithin(input);
+      // Lenient evaluation of the script turns the budget's error into an echoed token.
+      if (meter.exceeded) throw new ExpansionBudgetError(meter.limitChars);
+      return rendered;
+    });
+  } catch (error) {
+    if (error instanceof ExpansionBudgetError) throw overBudget(error);
+    throw error;
+  }
+}
+
+function overBudget(error: ExpansionBudgetError): InputError {
+  const mib = error.limitChars / (1 << 20);
+  const size = mib >= 1 ? `${Math.round(mib * 10) / 10} Mi` : `${error.limitChars} `;
+  const budget = `the step's expansion budget (${size}characters)`;
+  return error.variable === undefined
+    ? new InputError(
+        'input-too-large',
+        '/script',
+        `Substitution in the script or its parameters went past ${budget}: variables that reference each other grow too large`
+      )
+    : new InputError(
+        'input-too-large',
+        `/variables/${error.variable}`,
+        `Variable '${error.variable}' expands past ${budget}: its references to other variables grow too large`
+      );
+}
+
+function renderWithin(input: RenderInput): Rendered {
   const { step } = input;
   const vars = buildVariables(step, input.variables);
   const render = (text: string) => evaluate(text, vars.raw);
