@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { runCommand, RUN_HELP } from './commands/run';
-import { UsageError } from './args';
+import { nearestNames, UsageError } from './args';
 import { accessDeniedHint, awsSetupHelp } from './aws-errors';
 import { EXIT, processIo, type CliIo } from './io';
 
@@ -51,6 +53,30 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify-signature': async () => (await import('./commands/verify')).verifySignatureCommand,
 };
 
+/**
+ * The version package.json gives, found by walking up from this file: it is two folders up
+ * in the source tree and three in dist/.
+ */
+export function packageVersion(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === 'tidepool' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here (or not ours): look further up
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+function didYouMean(command: string): string {
+  const near = nearestNames(command, Object.keys(COMMANDS));
+  return near.length ? ` Did you mean ${near.join(' or ')}?` : '';
+}
+
 /** One line for people; the stack only with TIDEPOOL_DEBUG=1. */
 function describeError(error: unknown): string {
   if (error instanceof UsageError) return error.message;
@@ -76,16 +102,19 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (topic === 'run') io.out(RUN_HELP);
     else if (topic !== undefined && COMMANDS[topic])
       return (await COMMANDS[topic]())(['--help'], io);
-    else io.out(MAIN_HELP);
+    else if (topic !== undefined) {
+      io.err(`tidepool help: no command '${topic}'.${didYouMean(topic)} Run tidepool --help\n`);
+      return EXIT.toolError;
+    } else io.out(MAIN_HELP);
     return name === undefined ? EXIT.toolError : EXIT.ok;
   }
-  if (name === '--version') {
-    io.out('tidepool 0.1.0\n');
+  if (name === '--version' || name === '-V') {
+    io.out(`tidepool ${packageVersion()}\n`);
     return EXIT.ok;
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.err(`tidepool: unknown command '${name}'. Run tidepool --help\n`);
+    io.err(`tidepool: unknown command '${name}'.${didYouMean(name)} Run tidepool --help\n`);
     return EXIT.toolError;
   }
   try {

@@ -229,6 +229,71 @@ describe('tidepool --help', () => {
     expect(run.stderr).toContain('tidepool cancel does not take --show-sensitive');
   });
 
+  it('suggests the option or command meant, and names the flag of a missing file', async () => {
+    const option = await tidepool(['run', 'x.sh', '--variabels', 'v.json']);
+    expect(option.code).toBe(125);
+    expect(option.stderr).toContain("Unknown option '--variabels'. Did you mean --variables?");
+    const command = await tidepool(['rnu', 'x.sh']);
+    expect(command.stderr).toContain('Did you mean run?');
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'x.sh'), 'echo hi');
+    for (const [flag, value, what] of [
+      ['--variables', '/nonexistent/v.json', 'variables file'],
+      ['--module', 'M=/nonexistent/m.sh', 'module'],
+    ] as const) {
+      const missing = await tidepool(['run', path.join(dir, 'x.sh'), flag, value]);
+      expect(missing.code).toBe(125);
+      expect(missing.stderr).toContain(
+        `Cannot read ${what} '${value.replace(/^M=/, '')}' (${flag}): no such file`
+      );
+    }
+    const render = await tidepool(['render', '--variables', '/nonexistent/v.json']);
+    expect(render.stderr).toContain("'/nonexistent/v.json' (--variables): no such file");
+  });
+
+  it('exits non-zero for help on an unknown command', async () => {
+    const run = await tidepool(['help', 'frob']);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain("no command 'frob'");
+    expect(run.stdout).toBe('');
+  });
+
+  it('prints the version package.json gives', async () => {
+    const { version } = JSON.parse(
+      readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')
+    ) as { version: string };
+    const run = await tidepool(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`tidepool ${version}\n`);
+  });
+
+  it('explains that run reads a .json file as a step template', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'vars.json'), JSON.stringify({ Name: 'x' }));
+    const run = await tidepool(['run', path.join(dir, 'vars.json')]);
+    expect(run.code).toBe(125);
+    expect(run.stderr).toContain('A .json file is read as an Octopus step template');
+    expect(run.stderr).toContain('--variables');
+  });
+
+  it('warns of a --sensitive name no variable defines, in run and render', async () => {
+    const run = await runScript('echo ok', {
+      variables: { Password: 'hunter22' },
+      args: ['--sensitive', 'Pasword', '--sensitive', 'password'],
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'tidepool: warning: --sensitive Pasword: no variable of that name is defined\n'
+    );
+    const render = await tidepool(
+      ['render', '-', '--var', 'Name=world', '--var', 'Token=abcd', '--sensitive', 'Tokn'],
+      'hello #{Name} #{Token}'
+    );
+    expect(render.code).toBe(0);
+    expect(render.stdout).toBe('hello world abcd');
+    expect(render.stderr).toContain('--sensitive Tokn: no variable of that name is defined');
+  });
+
   it('rejects an unknown command', async () => {
     const run = await tidepool(['frob']);
     expect(run.code).toBe(125);

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { evaluate, evaluateStrict } from '../../octostache';
 import { InputError } from '../../step/errors';
 import { flattenVariables, parseVariablesJson } from '../../step/variables';
+import { readNamedFile, splitPair, undefinedSensitiveWarnings, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 
-export const RENDER_HELP = `Usage: tidepool render [template-file|-] [--variables vars.json] [--strict] [--help]
+export const RENDER_HELP = `Usage: tidepool render [template-file|-] [options]
 
 Evaluates Octostache #{...} substitution in the template (a file, or standard input when the
 file is '-' or omitted) and prints the result, as Octopus would substitute script text.
@@ -12,61 +13,36 @@ file is '-' or omitted) and prints the result, as Octopus would substitute scrip
 Options:
   --variables <file>  JSON object mapping each variable name to a string, null, or
                       { "value": string or null, "sensitive": boolean }
+  --var Name=Value    One variable (repeatable; wins over --variables), as run takes it
+  --sensitive Name    Mark a variable sensitive, as run takes it (repeatable); a name no
+                      variable defines is warned about. The output is the text the script
+                      receives, sensitive values included
   --strict            Also report every problem (unknown variables, syntax errors, limits) on
                       stderr, one per line, and exit with 1 when there is any
-  --help              Show this help
+  -h, --help          Show this help
 
 Exit codes: 0 rendered, 1 problems found (--strict), 125 bad usage or unreadable input.
 `;
 
-class RenderUsageError extends Error {}
-
-interface RenderArgs {
-  template: string | null;
-  variables: string | null;
-  strict: boolean;
-  help: boolean;
-}
-
-function parseArgs(args: string[]): RenderArgs {
-  const out: RenderArgs = { template: null, variables: null, strict: false, help: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--help' || arg === '-h') out.help = true;
-    else if (arg === '--strict') out.strict = true;
-    else if (arg === '--variables' || arg.startsWith('--variables=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (!value) throw new RenderUsageError('--variables needs a file name');
-      out.variables = value;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new RenderUsageError(`unknown option '${arg}'`);
-    } else if (out.template !== null) {
-      throw new RenderUsageError(
-        `only one template may be given (got '${out.template}' and '${arg}')`
-      );
-    } else out.template = arg;
-  }
-  return out;
-}
-
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new RenderUsageError(`cannot read ${what} '${file}': ${(e as Error).message}`);
-  }
-}
+const RENDER_OPTIONS = {
+  variables: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  sensitive: { type: 'string', multiple: true },
+  strict: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /**
  * vars.json, by the one rule of a variables document (src/step/variables.ts): a null value
  * renders as an empty string, as it does in a step.
  */
-function parseVariablesFile(text: string, file: string): Record<string, string> {
+async function readVariablesFile(file: string): Promise<Record<string, string>> {
+  const text = (await readNamedFile(file, 'variables file', '--variables')).toString('utf8');
   try {
     return flattenVariables(parseVariablesJson(text, file)).raw;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    throw new RenderUsageError(error.message, { cause: error });
+    throw new UsageError(error.message, { cause: error });
   }
 }
 
@@ -78,30 +54,41 @@ function lineAndColumn(text: string, offset: number): string {
 
 /** `tidepool render`: prints the evaluated template; --strict reports problems and exits 1. */
 export async function renderCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed: RenderArgs;
-  let template: string;
-  let variables: Record<string, string> = {};
   try {
-    parsed = parseArgs(args);
-    if (parsed.help) {
-      io.out(RENDER_HELP);
-      return EXIT.ok;
-    }
-    const file = parsed.template;
-    template =
-      file === null || file === '-' ? await io.readStdin() : await readText(file, 'template');
-    if (parsed.variables !== null) {
-      variables = parseVariablesFile(
-        await readText(parsed.variables, 'variables file'),
-        parsed.variables
-      );
-    }
-  } catch (e) {
-    if (!(e instanceof RenderUsageError)) throw e;
-    io.err(`tidepool render: ${e.message}\n`);
+    return await render(args, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`tidepool render: ${error.message}\n`);
     return EXIT.toolError;
   }
-  if (!parsed.strict) {
+}
+
+async function render(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = usage(
+    () => parseArgs({ args, options: RENDER_OPTIONS, allowPositionals: true, strict: true }),
+    RENDER_OPTIONS
+  );
+  if (values.help) {
+    io.out(RENDER_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `one template file at most, got ${positionals.length}: ${positionals.map((p) => `'${p}'`).join(', ')}`
+    );
+  }
+  const file = positionals[0];
+  const template =
+    file === undefined || file === '-'
+      ? await io.readStdin()
+      : (await readNamedFile(file, 'template')).toString('utf8');
+  const variables = values.variables !== undefined ? await readVariablesFile(values.variables) : {};
+  for (const pair of values.var ?? []) {
+    const [name, value] = splitPair(pair, '--var');
+    variables[name] = value;
+  }
+  for (const warning of undefinedSensitiveWarnings(values.sensitive, variables)) io.err(warning);
+  if (values.strict !== true) {
     io.out(evaluate(template, variables));
     return EXIT.ok;
   }

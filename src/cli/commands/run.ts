@@ -9,7 +9,7 @@ import { generatedId } from '../../step/ids';
 import type { ModuleSpec, StepMessage, Syntax } from '../../step/types';
 import { parseVariablesJson, type VariablesDocument } from '../../step/variables';
 import { parseArgs } from 'node:util';
-import { readNamedFile, splitPair, usage, UsageError } from '../args';
+import { readNamedFile, splitPair, undefinedSensitiveWarnings, usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { parseStepTemplate, TemplateError, type StepTemplate } from '../../templates/step-template';
 import { LogPrinter, printedResult } from '../log-printer';
@@ -71,12 +71,12 @@ export function syntaxOf(file: string, given: string | undefined): Syntax {
   );
 }
 
-async function readText(file: string, what: string): Promise<string> {
-  return (await readNamedFile(file, what)).toString('utf8');
+async function readText(file: string, what: string, flag?: string): Promise<string> {
+  return (await readNamedFile(file, what, flag)).toString('utf8');
 }
 
 async function readVariablesFile(file: string): Promise<VariablesDocument> {
-  const text = await readText(file, 'variables file');
+  const text = await readText(file, 'variables file', '--variables');
   try {
     return parseVariablesJson(text, file, `Variables file '${file}'`);
   } catch (error) {
@@ -92,7 +92,12 @@ async function readTemplate(file: string): Promise<StepTemplate> {
   } catch (error) {
     if (error instanceof SyntaxError)
       throw new UsageError(`Step template '${file}' is not valid JSON: ${error.message}`);
-    if (error instanceof TemplateError) throw new UsageError(error.message);
+    // `run vars.json` is a common slip: say why a variables document was read as a template.
+    if (error instanceof TemplateError)
+      throw new UsageError(
+        `${error.message}. A .json file is read as an Octopus step template; ` +
+          'to give variables to a script, run it with --variables <file>.json'
+      );
     throw error;
   }
 }
@@ -162,7 +167,7 @@ export async function buildMessage(
     modules.push({
       name,
       syntax: syntaxOf(moduleFile, undefined),
-      source: { inline: await readText(moduleFile, 'module') },
+      source: { inline: await readText(moduleFile, 'module', '--module') },
     });
   }
   return {
@@ -181,8 +186,9 @@ export async function buildMessage(
 }
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true })
+  const { values, positionals } = usage(
+    () => parseArgs({ args, options: RUN_OPTIONS, allowPositionals: true, strict: true }),
+    RUN_OPTIONS
   );
   if (values.help) {
     io.out(RUN_HELP);
@@ -195,6 +201,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const file = positionals[0] as string;
   const message = await buildMessage(file, values);
+  const defined =
+    message.variables && 'inline' in message.variables ? message.variables.inline : {};
+  for (const warning of undefinedSensitiveWarnings(values.sensitive, defined)) io.err(warning);
   const outDir = path.resolve(values.out ?? path.join('.tidepool', 'runs', message.stepId));
   const printer = new LogPrinter(io);
   const json = values.json === true;

@@ -47,10 +47,10 @@ describe('Function: renderCommand', () => {
   });
 
   it.each([
-    [['--bogus'], /unknown option '--bogus'/],
-    [['a', 'b'], /only one template/],
-    [[join(dir, 'missing.txt')], /cannot read template/],
-    [['-', '--variables'], /--variables needs a file name/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['a', 'b'], /one template file at most/],
+    [[join(dir, 'missing.txt')], /Cannot read template '.*missing.txt': no such file/],
+    [['-', '--variables'], /Option '--variables <value>' argument missing/],
   ])('rejects bad usage %p', async (args, message) => {
     const io = fakeIo('x');
     expect(await renderCommand(args, io)).toBe(125);
