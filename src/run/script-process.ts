@@ -2,6 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecutionOutcome, ExecutionRequest } from '../pipeline/ports';
 import { LineSplitter } from './line-splitter';
+import { newStepToken, STEP_TOKEN_VARIABLE, sweepStep } from './step-sweep';
 
 /** The pipeline's request, the interpreter already chosen: it is handed the bootstrap to run. */
 export type RunRequest = Omit<ExecutionRequest, 'syntax' | 'entry'> & {
@@ -11,6 +12,8 @@ export type RunRequest = Omit<ExecutionRequest, 'syntax' | 'entry'> & {
 
 /** Process groups still alive, so an exiting worker can take them down with it. */
 const liveGroups = new Set<number>();
+/** The markers of steps not yet swept, for the same reason. */
+const liveTokens = new Set<string>();
 let exitHookInstalled = false;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -24,6 +27,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 /** Kills every script process group this worker started. For the CLI's signal handlers. */
 export function killAllGroups(): void {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  for (const token of liveTokens) sweepStep(token);
 }
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -48,9 +52,11 @@ export class ScriptProcess {
       exitHookInstalled = true;
       process.on('exit', killAllGroups);
     }
+    const token = newStepToken();
+    liveTokens.add(token);
     this.child = spawn(command, args, {
       cwd,
-      env,
+      env: { ...env, [STEP_TOKEN_VARIABLE]: token },
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -77,6 +83,8 @@ export class ScriptProcess {
         this.exit = { code, signal };
         // Background children die with the script: nothing outlives the step.
         if (pid !== undefined) killGroup(pid, 'SIGKILL');
+        // Those that left the group (setsid, a double fork) by the marker they inherited.
+        sweepStep(token);
         // A process that left the group may hold a pipe open; do not wait for it forever.
         setTimeout(() => {
           this.child.stdout.destroy();
@@ -92,6 +100,9 @@ export class ScriptProcess {
       });
     });
     this.settled = Promise.all([exited, streamsClosed]).then(() => {
+      // Again: one may have forked while the streams drained. Only then is the step over.
+      sweepStep(token);
+      liveTokens.delete(token);
       if (pid !== undefined) liveGroups.delete(pid);
     });
   }
