@@ -4,6 +4,8 @@ export interface Limits {
   moduleBytes: number;
   artifactBytes: number;
   artifactCount: number;
+  /** All of a step's artifacts together, by apparent size (a sparse file counts in full). */
+  artifactTotalBytes: number;
   /** How much of the log result.json carries; log.txt always has all of it. */
   logEntries: number;
   logBytes: number;
@@ -30,6 +32,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     moduleBytes: 4 << 20,
     artifactBytes: 1 << 30,
     artifactCount: 1000,
+    artifactTotalBytes: 2 << 30,
     logEntries: 10_000,
     logBytes: 4 << 20,
     expansionChars: 16 << 20,

@@ -28,7 +28,7 @@ export interface ExecutionOutcome {
 export type ResolvedArtifact =
   | { kind: 'file'; realPath: string; size: number; sha256: string }
   | { kind: 'missing' }
-  | { kind: 'refused'; reason: string };
+  | { kind: 'refused'; reason: string; /** Set when refused for its size alone. */ size?: number };
 
 export interface LogSink {
   append(line: string): void;

@@ -152,7 +152,11 @@ export class LocalHost implements StepHost {
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { kind: 'refused', reason: 'not a regular file' };
     if (stat.size > maxBytes) {
-      return { kind: 'refused', reason: `${stat.size} bytes is over the limit of ${maxBytes}` };
+      return {
+        kind: 'refused',
+        reason: `${stat.size} bytes is over the limit of ${maxBytes}`,
+        size: stat.size,
+      };
     }
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(real)) hash.update(chunk as Buffer);

@@ -7,7 +7,9 @@ import type { OutputCollector } from '../../collect/collector';
 import { decideStatus, type StatusDecision } from '../../collect/status';
 import { getVariable, isTrue } from '../../rules/octopus-variables';
 import type { ArtifactRecord, OutputVariable } from '../../step/result';
+import type { Limits } from '../config';
 import { configOf, type PipelineDeps } from '../deps';
+import type { ResolvedArtifact } from '../ports';
 import type { StepVariables } from '../variables';
 import type { ScriptRun } from './run';
 
@@ -52,6 +54,7 @@ async function storeArtifacts(
 ): Promise<ArtifactRecord[]> {
   const records: ArtifactRecord[] = [];
   const { limits } = configOf(deps);
+  let storedBytes = 0;
   // Names and paths come from the script: masked like its log before they are stored.
   const mask = (text: string) => collector.masker.apply(text);
   for (const [index, announced] of collector.artifacts.entries()) {
@@ -64,7 +67,11 @@ async function storeArtifacts(
       });
       continue;
     }
-    const resolved = await deps.host.resolveArtifact(dirs, announced.path, limits.artifactBytes);
+    const allowance = artifactAllowance(limits, storedBytes);
+    const resolved = withinTotal(
+      await deps.host.resolveArtifact(dirs, announced.path, allowance),
+      limits
+    );
     if (resolved.kind === 'missing') {
       collector.system(
         'warning',
@@ -79,6 +86,7 @@ async function storeArtifacts(
         sourcePath: mask(artifact.path),
       });
     } else {
+      storedBytes += resolved.size;
       const key = artifactKey(folder, index + 1, artifact.name);
       await deps.results.putFile(key, resolved.realPath);
       records.push({
@@ -91,4 +99,19 @@ async function storeArtifacts(
     }
   }
   return records;
+}
+
+/** What the next artifact may weigh: its own limit, or what is left of the step's total. */
+function artifactAllowance(limits: Limits, storedBytes: number): number {
+  return Math.max(0, Math.min(limits.artifactBytes, limits.artifactTotalBytes - storedBytes));
+}
+
+/** A refusal for size says which limit: the artifact's own, or the step's total. */
+function withinTotal(resolved: ResolvedArtifact, limits: Limits): ResolvedArtifact {
+  if (resolved.kind !== 'refused' || resolved.size === undefined) return resolved;
+  const reason =
+    resolved.size > limits.artifactBytes
+      ? `${resolved.size} bytes is over the limit of ${limits.artifactBytes}`
+      : `${resolved.size} bytes would take the step's artifacts past ${limits.artifactTotalBytes} bytes in all`;
+  return { ...resolved, reason };
 }

@@ -1,0 +1,31 @@
+import { DEFAULT_CONFIG } from '../../src/pipeline/config';
+import { bashStep, harness } from '../helpers/pipeline';
+
+// The bounds of a step's outputs, on a real bash and the filesystem store.
+
+describe('bounds of a step', () => {
+  it('bounds the step’s artifacts in all, counting sparse files by their apparent size', async () => {
+    const h = harness({ limits: { ...DEFAULT_CONFIG.limits, artifactTotalBytes: 10 * 1024 } });
+    const script = [
+      'head -c 6144 /dev/zero > a.bin; new_octopusartifact a.bin',
+      'truncate -s 6K b.bin; new_octopusartifact b.bin',
+      'head -c 4096 /dev/zero > c.bin; new_octopusartifact c.bin',
+      'truncate -s 10G huge.bin; new_octopusartifact huge.bin',
+    ].join('\n');
+    const result = await h.run(bashStep(script));
+    expect(result.status).toBe('succeeded');
+    expect(result.artifacts).toMatchObject([
+      { name: 'a.bin', size: 6144 },
+      {
+        name: 'b.bin',
+        refused: "6144 bytes would take the step's artifacts past 10240 bytes in all",
+      },
+      { name: 'c.bin', size: 4096 },
+      { name: 'huge.bin', refused: '10737418240 bytes is over the limit of 1073741824' },
+    ]);
+    const warnings = result.log.filter((l) => l.level === 'warning').map((l) => l.text);
+    expect(warnings).toContain(
+      "Artifact b.bin was refused: 6144 bytes would take the step's artifacts past 10240 bytes in all"
+    );
+  });
+});
