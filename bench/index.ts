@@ -23,6 +23,8 @@ async function loadSections(): Promise<Section[]> {
   sections.push({ title: 'Lambda handler bundle', run: () => benchHandlerBundle() });
   const { benchIntegrity } = await import('./integrity');
   sections.push({ title: 'Script integrity verification', run: benchIntegrity });
+  const { benchMasking } = await import('./masking');
+  sections.push({ title: 'Masking', run: benchMasking });
   return sections;
 }
 

@@ -2,7 +2,8 @@
 // secrets. Nodes live in flat arrays (first child / next sibling) so that 10,000 secrets cost a
 // few megabytes, not a Map per node; the root's children are a direct table.
 
-const NONE = -1;
+// Node 0 is the root, never a child: 0 also says "no node" (typed arrays start zeroed).
+const NONE = 0;
 
 /** How a scan continues into the next line of the same stream (wrapped base64). */
 export type Carry = number;
@@ -17,33 +18,45 @@ export interface Scan {
 }
 
 export class Matcher {
-  private readonly char: number[] = [0];
-  private readonly firstChild: number[] = [NONE];
-  private readonly nextSibling: number[] = [NONE];
-  private readonly fail: number[] = [0];
-  private readonly depth: number[] = [0];
+  private readonly char: Uint16Array;
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  private readonly fail: Int32Array;
+  private readonly depth: Int32Array;
   /** Length of the longest pattern that ends at this node (its own or through failure links). */
-  private readonly out: number[] = [0];
+  private readonly out: Int32Array;
   /** 1 when the node is a prefix of a base64 form, which may go on in the next line. */
-  private readonly wraps: number[] = [0];
-  private readonly rootTable = new Map<number, number>();
+  private readonly wraps: Uint8Array;
+  /**
+   * The root's children by character, for a large automaton: the root is where most
+   * transitions start. A small one (most levels) searches them as any node's.
+   */
+  private readonly root: Int32Array | undefined;
+  private nodes = 1;
   readonly patterns: number;
 
-  constructor(patterns: Iterable<{ text: string; wraps: boolean }>, minEdge: number) {
-    let count = 0;
-    for (const p of patterns) {
-      this.insert(p.text, p.wraps);
-      count++;
-    }
-    this.patterns = count;
-    this.minEdge = minEdge;
+  constructor(
+    patterns: ReadonlyArray<{ text: string; wraps: boolean }>,
+    private readonly minEdge: number
+  ) {
+    // A trie has at most one node per pattern character, plus the root.
+    let capacity = 1;
+    for (const p of patterns) capacity += p.text.length;
+    this.char = new Uint16Array(capacity);
+    this.firstChild = new Int32Array(capacity);
+    this.nextSibling = new Int32Array(capacity);
+    this.fail = new Int32Array(capacity);
+    this.depth = new Int32Array(capacity);
+    this.out = new Int32Array(capacity);
+    this.wraps = new Uint8Array(capacity);
+    this.root = capacity > 4096 ? new Int32Array(0x10000) : undefined;
+    for (const p of patterns) this.insert(p.text, p.wraps);
+    this.patterns = patterns.length;
     this.link();
   }
 
-  private readonly minEdge: number;
-
   private child(node: number, code: number): number {
-    if (node === 0) return this.rootTable.get(code) ?? NONE;
+    if (node === 0 && this.root) return this.root[code] ?? NONE;
     for (let c = this.firstChild[node] ?? NONE; c !== NONE; c = this.nextSibling[c] ?? NONE) {
       if (this.char[c] === code) return c;
     }
@@ -56,16 +69,12 @@ export class Matcher {
       const code = text.charCodeAt(i);
       let next = this.child(node, code);
       if (next === NONE) {
-        next = this.char.length;
-        this.char.push(code);
-        this.firstChild.push(NONE);
-        this.nextSibling.push(node === 0 ? NONE : (this.firstChild[node] ?? NONE));
-        if (node === 0) this.rootTable.set(code, next);
-        else this.firstChild[node] = next;
-        this.fail.push(0);
-        this.depth.push((this.depth[node] ?? 0) + 1);
-        this.out.push(0);
-        this.wraps.push(0);
+        next = this.nodes++;
+        this.char[next] = code;
+        this.nextSibling[next] = this.firstChild[node] ?? NONE;
+        this.firstChild[node] = next;
+        if (node === 0 && this.root) this.root[code] = next;
+        this.depth[next] = i + 1;
       }
       node = next;
       if (wraps) this.wraps[node] = 1;
@@ -75,11 +84,14 @@ export class Matcher {
 
   /** Failure links, breadth first. */
   private link(): void {
-    const queue: number[] = [...this.rootTable.values()];
-    for (let head = 0; head < queue.length; head++) {
+    const queue = new Int32Array(this.nodes);
+    let tail = 0;
+    for (let c = this.firstChild[0] ?? NONE; c !== NONE; c = this.nextSibling[c] ?? NONE) {
+      queue[tail++] = c;
+    }
+    for (let head = 0; head < tail; head++) {
       const node = queue[head] ?? 0;
-      const first = node === 0 ? NONE : (this.firstChild[node] ?? NONE);
-      for (let c = first; c !== NONE; c = this.nextSibling[c] ?? NONE) {
+      for (let c = this.firstChild[node] ?? NONE; c !== NONE; c = this.nextSibling[c] ?? NONE) {
         const code = this.char[c] ?? 0;
         let f = this.fail[node] ?? 0;
         let target = this.child(f, code);
@@ -89,7 +101,7 @@ export class Matcher {
         }
         this.fail[c] = target === NONE || target === c ? 0 : target;
         this.out[c] = Math.max(this.out[c] ?? 0, this.out[this.fail[c] ?? 0] ?? 0);
-        queue.push(c);
+        queue[tail++] = c;
       }
     }
   }
