@@ -9,6 +9,8 @@ export interface Limits {
   /** How much of the log result.json carries; log.txt always has all of it. */
   logEntries: number;
   logBytes: number;
+  /** log.txt itself; past it a marker says where it stops. */
+  logFileBytes: number;
   /**
    * Characters all of a step's `#{...}` substitutions may produce, at every level of variables
    * expanding variables, before the step is rejected: a few KB of values can grow exponentially.
@@ -35,6 +37,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     artifactTotalBytes: 2 << 30,
     logEntries: 10_000,
     logBytes: 4 << 20,
+    logFileBytes: 256 << 20,
     expansionChars: 16 << 20,
   },
 };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/pipeline/config';
 import { bashStep, harness } from '../helpers/pipeline';
 
@@ -27,5 +29,21 @@ describe('bounds of a step', () => {
     expect(warnings).toContain(
       "Artifact b.bin was refused: 6144 bytes would take the step's artifacts past 10240 bytes in all"
     );
+  });
+});
+
+describe('log.txt', () => {
+  it('stops at its limit with a marker saying what was left out', async () => {
+    const h = harness({ limits: { ...DEFAULT_CONFIG.limits, logFileBytes: 64 * 1024 } });
+    const step = bashStep('for i in $(seq 1 5000); do echo "line $i of the step"; done');
+    const result = await h.run(step);
+    expect(result.status).toBe('succeeded');
+    const log = readFileSync(path.join(h.resultsDir, step.deploymentId, step.stepId, 'log.txt'));
+    expect(log.length).toBeLessThan(64 * 1024 + 300);
+    const lines = log.toString('utf8').trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /\[log\.txt stops here: it reached its limit of 65536 bytes; \d+ more lines \(\d+ bytes\) were not kept\]$/
+    );
+    expect(lines.at(-2)).toMatch(/line \d+ of the step$/);
   });
 });

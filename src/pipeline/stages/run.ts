@@ -7,6 +7,7 @@ import type { Masker } from '../../collect/masker';
 import type { StepMessage } from '../../step/types';
 import { clockOf, configOf, type PipelineDeps, type RunOptions } from '../deps';
 import { formatLogLine, LogBuffer } from '../log-buffer';
+import { boundedLog } from '../log-file';
 import type { ExecutionOutcome, LogSink } from '../ports';
 import { stepTimeout, type StepTimeout } from '../timeout';
 
@@ -99,7 +100,7 @@ function openLog(
 ): Pick<ScriptRun, 'collector' | 'buffer' | 'logFile'> {
   const now = clockOf(deps);
   const { limits } = configOf(deps);
-  const logFile = deps.host.openLog(input.dirs);
+  const logFile = boundedLog(deps.host.openLog(input.dirs), limits.logFileBytes, now);
   const buffer = new LogBuffer(limits.logEntries, limits.logBytes);
   const collector = new OutputCollector(input.masker, (entry) => {
     buffer.add(entry);
