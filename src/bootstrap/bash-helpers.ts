@@ -103,7 +103,8 @@ report_kubernetes_manifest() {
   local __tp_doc="" __tp_line __tp_ns=""
   if [ -n "\${2-}" ]; then __tp_ns=" ns='$(__tp_b64 "$2")'"; fi
   while IFS= read -r __tp_line || [ -n "$__tp_line" ]; do
-    if [ "$__tp_line" = "---" ]; then
+    # As Calamari's \`echo "$LINE" | xargs\`: a '---' line with spaces (or a CR) around it.
+    if [[ "$__tp_line" =~ ^[[:space:]]*---[[:space:]]*$ ]]; then
       if [ -n "$(printf '%s' "$__tp_doc" | tr -d '[:space:]')" ]; then
         printf '%s\\n' "##octopus[k8s-manifest-applied manifest='$(__tp_b64 "$__tp_doc")'$__tp_ns]"
       fi

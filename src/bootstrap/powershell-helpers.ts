@@ -139,7 +139,9 @@ function Report-KubernetesManifest {
   [CmdletBinding()]
   param([Parameter(Position = 0, ValueFromPipeline = $true)][string]$manifest, [Parameter(Position = 1)][string]$namespace)
   process {
-    foreach ($document in ($manifest -split '---')) {
+    # Calamari's own pattern: '---', the whitespace after it (a line break among it, LF or
+    # CRLF), then at most one more CR, LF or '|' (its character class holds '|').
+    foreach ($document in ($manifest -split "---\\s*[\\r|\\n|\\r\\n]?")) {
       if ([string]::IsNullOrWhiteSpace($document)) { continue }
       $message = "##octopus[k8s-manifest-applied manifest='$(Convert-ServiceMessageValue $document)'"
       if (-not [string]::IsNullOrWhiteSpace($namespace)) { $message += " ns='$(Convert-ServiceMessageValue $namespace)'" }

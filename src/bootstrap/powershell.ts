@@ -27,7 +27,7 @@ const WARM_UP = `& { ${[
   "$null = (@('a') + @(('b:c' -split ':') | Where-Object { $_ -and -not $_.EndsWith('/x') })) -join ':'",
   "$null = (Get-PSProvider -PSProvider FileSystem).Home; Set-Location -LiteralPath '/'",
   "$null = Add-Member -InputObject 'p' -NotePropertyMembers ([ordered]@{ A = (Join-Path $PSHOME 'x') }) -PassThru",
-  "$null = [IO.File]::Exists('/'); $null = $PSVersionTable.PSVersion; $null = $PSStyle.OutputRendering",
+  "$null = [IO.File]::Exists('/'); $null = $PSVersionTable | Out-String -Width 200; $null = $PSStyle.OutputRendering",
   "try { throw 'x' } catch { $null = $_.CategoryInfo.Category }",
 ].join('; ')} }`;
 
@@ -100,28 +100,41 @@ function environmentLines(input: BootstrapInput): string[] {
 }
 
 /**
- * Octopus loads profiles unless `Octopus.Action.PowerShell.ExecuteWithoutProfile` is true.
- * The interpreter starts with `-NoProfile` before its step exists, so the bootstrap loads the
- * four profiles itself (pwsh's order), with paths worked out for the step's own HOME.
+ * Calamari passes `-NoProfile` when `Octopus.Action.PowerShell.ExecuteWithoutProfile` parses
+ * as true (.NET's bool.TryParse: any case, spaces around) and otherwise lets pwsh load the
+ * profiles. The interpreter starts with `-NoProfile` before its step exists, so the bootstrap
+ * loads the four profiles itself (pwsh's order), with paths worked out for the step's own
+ * HOME. `$PROFILE` is set either way: pwsh defines it under `-NoProfile` too.
  */
 function profileLines(input: BootstrapInput): string[] {
-  if (isTrue(getVariable(input.variables, 'Octopus.Action.PowerShell.ExecuteWithoutProfile'))) {
-    return [];
-  }
   const userDir = path.join(input.dirs.home, '.config', 'powershell');
-  return [
+  const profile = [
     `$global:PROFILE = Add-Member -InputObject ${psQuote(path.join(userDir, 'Microsoft.PowerShell_profile.ps1'))} -NotePropertyMembers ([ordered]@{ AllUsersAllHosts = (Join-Path $PSHOME 'profile.ps1'); AllUsersCurrentHost = (Join-Path $PSHOME 'Microsoft.PowerShell_profile.ps1'); CurrentUserAllHosts = ${psQuote(path.join(userDir, 'profile.ps1'))}; CurrentUserCurrentHost = ${psQuote(path.join(userDir, 'Microsoft.PowerShell_profile.ps1'))} }) -PassThru`,
+  ];
+  if (isTrue(getVariable(input.variables, 'Octopus.Action.PowerShell.ExecuteWithoutProfile'))) {
+    return profile;
+  }
+  return [
+    ...profile,
     `foreach ($__tp_profile in @($PROFILE.AllUsersAllHosts, $PROFILE.AllUsersCurrentHost, $PROFILE.CurrentUserAllHosts, $PROFILE.CurrentUserCurrentHost)) { if ([IO.File]::Exists($__tp_profile)) { . $__tp_profile } }`,
     'Remove-Variable -Name __tp_profile -Scope Global -ErrorAction SilentlyContinue',
   ];
 }
 
+/**
+ * The trace level `Octopus.Action.PowerShell.PSDebug.Trace` asks for, read as Calamari's
+ * GetPsDebugCommand does: a whole number (.NET's int.TryParse: spaces and a sign allowed), or
+ * a boolean (bool.TryParse: `true` in any case), which means level 2. 0 for anything else.
+ */
+export function traceLevel(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (/^\s*[+-]?\d+\s*$/.test(value)) return Math.max(0, Number.parseInt(value, 10));
+  return isTrue(value) ? 2 : 0;
+}
+
 /** `Octopus.Action.PowerShell.PSDebug.Trace` / `.Strict`, as Calamari's command line sets them. */
 function psDebugLines(input: BootstrapInput): string[] {
-  const trace = Number.parseInt(
-    getVariable(input.variables, 'Octopus.Action.PowerShell.PSDebug.Trace') ?? '',
-    10
-  );
+  const trace = traceLevel(getVariable(input.variables, 'Octopus.Action.PowerShell.PSDebug.Trace'));
   const strict = isTrue(getVariable(input.variables, 'Octopus.Action.PowerShell.PSDebug.Strict'));
   if (trace >= 1 && trace <= 2) return [`Set-PSDebug -Trace ${trace}${strict ? ' -Strict' : ''}`];
   return [strict ? 'Set-PSDebug -Strict' : 'Set-PSDebug -Trace 0'];
@@ -139,9 +152,11 @@ function environmentBlock(input: BootstrapInput): string[] {
     `  CurrentDirectory: ${input.dirs.work}`,
     `  TempDirectory: ${input.dirs.tmp}`,
   ];
-  // One write, no formatting engine: the block costs next to nothing.
+  // One write. $PSVersionTable as Calamari's Log-VersionTable prints it (Out-String -Width
+  // 200, a Name/Value table), then the information lines; the interpreter's warm-up has
+  // already formatted it once, so the formatting engine costs little here.
   return [
-    `[Console]::Out.Write((@('##octopus[stdout-verbose]', "PSVersion: $($PSVersionTable.PSVersion)", "PSEdition: $($PSVersionTable.PSEdition)", ${lines.map(psQuote).join(', ')}, "  HostProcess: pwsh ($PID)", '##octopus[stdout-default]') -join [Environment]::NewLine) + [Environment]::NewLine)`,
+    `[Console]::Out.Write((@('##octopus[stdout-verbose]', ($PSVersionTable | Out-String -Width 200).TrimEnd(), ${lines.map(psQuote).join(', ')}, "  HostProcess: pwsh ($PID)", '##octopus[stdout-default]') -join [Environment]::NewLine) + [Environment]::NewLine)`,
   ];
 }
 
@@ -236,7 +251,10 @@ export function buildPowerShellBootstrap(input: BootstrapInput): BootstrapPlan {
         ].join('\n')
       : '',
     'Remove-Variable -Name __tp_line, __tp_at, __tp_value, __tp_pair -Scope Global -ErrorAction SilentlyContinue',
-    ...imports,
+    // Calamari's bootstrap imports modules in a function of this name; a level-2 trace shows
+    // "! CALL function 'Import-CalamariModules'", and scripts written against that see it.
+    `function Import-CalamariModules {${imports.length ? `\n${imports.map((l) => `  ${l}`).join('\n')}\n` : ' '}}`,
+    'Import-CalamariModules',
     ...environmentBlock(input),
     'try {',
     // The parameters are script text by contract: Octopus pastes them after the path.

@@ -7,6 +7,7 @@ import {
   localVariableNames,
   POWERSHELL_LAUNCHER_ARGS,
   psQuote,
+  traceLevel,
 } from '../../../src/bootstrap/powershell';
 import { POWERSHELL_HELPERS } from '../../../src/bootstrap/powershell-helpers';
 import { baseEnvironment } from '../../../src/run/script-environment';
@@ -130,7 +131,40 @@ describe('buildPowerShellBootstrap', () => {
         input({ variables: { 'octopus.action.powershell.executewithoutprofile': 'True' } })
       )
     );
-    expect(without).not.toContain('AllUsersAllHosts');
+    expect(without).not.toContain('$PROFILE.AllUsersAllHosts');
+    expect(without).not.toContain('foreach ($__tp_profile');
+    // pwsh sets $PROFILE under -NoProfile too: for the step's HOME, not the interpreter's.
+    expect(without).toContain(
+      "$global:PROFILE = Add-Member -InputObject '/s/home/.config/powershell/"
+    );
+  });
+
+  it.each<[string | undefined, number]>([
+    ['true', 2],
+    ['True', 2],
+    [' TRUE ', 2],
+    ['1', 1],
+    [' 2 ', 2],
+    ['+1', 1],
+    ['0', 0],
+    ['false', 0],
+    ['', 0],
+    ['2x', 0],
+    [undefined, 0],
+  ])('reads PSDebug.Trace %p as level %i, as Calamari does', (value, level) => {
+    expect(traceLevel(value)).toBe(level);
+  });
+
+  it('imports script modules through Import-CalamariModules, after the variables', () => {
+    const text = bootstrapText(
+      buildPowerShellBootstrap(
+        input({ modules: [{ name: 'Greeter', syntax: 'powershell', text: 'function Hi {}' }] })
+      )
+    );
+    expect(text).toMatch(/function Import-CalamariModules \{\n {2}Import-ScriptModule 'Greeter' /);
+    expect(text.indexOf('Import-CalamariModules\ntry {')).toBeGreaterThan(
+      text.indexOf("[IO.File]::Delete('/s/boot/variables')")
+    );
   });
 
   it('declares locals only for names without [ and never for script modules', () => {
