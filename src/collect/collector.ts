@@ -30,6 +30,12 @@ const MAX_OUTPUT_VARIABLES = 10_000;
 const MAX_OUTPUT_BYTES = 32 << 20;
 const MAX_PROGRESS_UPDATES = 1_000;
 const MAX_ARTIFACT_ANNOUNCEMENTS = 10_000;
+/** The length at which the run's line splitter (src/run/line-splitter.ts) cuts a long line. */
+export const SPLIT_LINE_CHARS = 1 << 20;
+/** How much of a message a warning quotes, and how much progress text is kept. */
+const QUOTED_CHARS = 200;
+const PROGRESS_CHARS = 4096;
+const RESULT_MESSAGE_CHARS = 64 * 1024;
 
 /**
  * Reads the script's output as the Octopus server does: service messages from both streams,
@@ -123,7 +129,7 @@ export class OutputCollector {
           }
           return;
         case 'malformed':
-          this.system('warning', `Could not parse '${truncate(parsed.raw)}'`);
+          this.system('warning', `Could not parse '${this.maskThenCut(parsed.raw, QUOTED_CHARS)}'`);
           this.stdoutLevel = 'info';
           rest = parsed.rest;
           break;
@@ -143,7 +149,15 @@ export class OutputCollector {
   private text(stream: 'stdout' | 'stderr', text: string): void {
     const level = stream === 'stdout' ? this.stdoutLevel : this.stderrLevel;
     if (level === 'ignore') return;
-    this.emit({ stream, level, text: this.masker.apply(text, stream) });
+    // A line of the splitter's bound was cut there: its end may be the start of a secret.
+    const cut = text.length >= SPLIT_LINE_CHARS;
+    this.emit({ stream, level, text: this.masker.apply(text, stream, cut) });
+  }
+
+  /** Masks before cutting: a secret across the cut is masked, not half shown. */
+  private maskThenCut(text: string, chars: number, ellipsis = '...'): string {
+    const masked = this.masker.apply(text);
+    return masked.length > chars ? `${masked.slice(0, chars)}${ellipsis}` : masked;
   }
 
   private handle(message: ServiceMessage): void {
@@ -207,14 +221,14 @@ export class OutputCollector {
         }
         this.progress.push({
           percentage: Number.parseInt(text, 10),
-          message: this.masker.apply(message.slice(0, 4096)),
+          message: this.maskThenCut(message, PROGRESS_CHARS, ''),
         });
         return;
       }
       case 'resultMessage': {
         const message = attributes.get('message');
         if (message !== undefined)
-          this.resultMessage = this.masker.apply(message.slice(0, 64 * 1024));
+          this.resultMessage = this.maskThenCut(message, RESULT_MESSAGE_CHARS, '');
         return;
       }
       case 'mask':
@@ -231,8 +245,4 @@ export class OutputCollector {
         return;
     }
   }
-}
-
-function truncate(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

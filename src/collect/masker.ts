@@ -79,9 +79,10 @@ export class Masker {
 
   /**
    * Masks `text`. With a `stream`, consecutive lines of that stream are read as one where a
-   * base64 form is wrapped across them (base64 -w76, PEM), and the parts on both lines masked.
+   * base64 form is wrapped across them (base64 -w76, PEM), and the parts on both lines masked;
+   * with `cut`, the text was split at a length bound and any form may go on in the next one.
    */
-  apply(text: string, stream?: string): string {
+  apply(text: string, stream?: string, cut = false): string {
     this.build();
     if (this.levels.length === 0) return text;
     const carried = stream === undefined ? undefined : this.carries.get(stream);
@@ -91,7 +92,7 @@ export class Masker {
     const nextCarry: Array<Carry | undefined> = [];
     let anyCarry = false;
     this.levels.forEach((level, index) => {
-      const scan = level.matcher.scan(view.text, carried?.[index] ?? 0);
+      const scan = level.matcher.scan(view.text, carried?.[index] ?? 0, cut);
       this.steps += scan.steps;
       spans.push(...scan.spans);
       nextCarry.push(scan.carry);

@@ -110,8 +110,10 @@ export class Matcher {
    * Finds every form in `text`. A scan may start from the carry of the previous line: a base64
    * form wrapped across lines is then matched whole, and the part on this line masked. A line
    * that ends inside a base64 form has that part masked too (at least `minEdge` characters).
+   * A `cut` text (a line split at a length bound) ends inside any form: it carries every form
+   * on, and masks its end inside one whatever its length.
    */
-  scan(text: string, from: Carry = 0): Scan {
+  scan(text: string, from: Carry = 0, cut = false): Scan {
     if (text.length === 0) return { spans: [], carry: undefined, steps: 0 };
     const spans: Array<[number, number]> = [];
     let node = from;
@@ -141,12 +143,12 @@ export class Matcher {
       if (length > 0) push(i + 1 - length, i + 1);
     }
     let edge = node;
-    while (edge !== 0 && this.wraps[edge] !== 1) {
+    while (!cut && edge !== 0 && this.wraps[edge] !== 1) {
       edge = this.fail[edge] ?? 0;
       steps++;
     }
     const depth = this.depth[edge] ?? 0;
-    if (edge !== 0 && depth >= this.minEdge) push(text.length - depth, text.length);
+    if (edge !== 0 && (cut || depth >= this.minEdge)) push(text.length - depth, text.length);
     return { spans, carry: edge === 0 ? undefined : edge, steps };
   }
 }
