@@ -35,7 +35,11 @@ export async function collectOutputs(
     sawErrorOutput: collector.sawErrorOutput,
   });
   if (decision.error) collector.system('error', decision.error.message);
-  const outputVariables = Object.fromEntries(collector.outputVariables);
+  // A name comes from the script and may be a secret: masked as the log is (values keep their
+  // own rule, the sensitive flag).
+  const outputVariables = Object.fromEntries(
+    [...collector.outputVariables].map(([name, value]) => [collector.masker.apply(name), value])
+  );
   if (decision.exitCode !== null) {
     outputVariables['Octopus.Action.Script.ExitCode'] = {
       value: String(decision.exitCode),

@@ -15,13 +15,17 @@ function exists(tool: string): boolean {
 
 const SECRET = 'Pä$$ wörd/€+~(x)*!-long-enough-to-wrap-when-encoded-0123456789';
 
-async function logOf(lines: string[]): Promise<string> {
+async function run(lines: string[]) {
   const script = ['S="$(get_octopusvariable Secret)"', ...lines].join('\n');
-  const run = await runScript(script, {
+  const done = await runScript(script, {
     variables: { Secret: { value: SECRET, sensitive: true } },
   });
-  expect(run.result.status).toBe('succeeded');
-  return run.result.log.map((entry) => entry.text).join('\n');
+  expect(done.result.status).toBe('succeeded');
+  return done;
+}
+
+async function logOf(lines: string[]): Promise<string> {
+  return (await run(lines)).result.log.map((entry) => entry.text).join('\n');
 }
 
 // This machine's tools; a form is tested with every one present (and they are here).
@@ -73,5 +77,19 @@ describe('masking the forms real tools print (bash)', () => {
       `printf 'a %s\\u200b%s b\\n' "\${S:0:10}" "\${S:10}"`,
     ]);
     expect(log.split('\n').filter((l) => l === `a ${MASK} b`)).toHaveLength(3);
+  });
+
+  it('masks a secret used as an output-variable name or an artifact name', async () => {
+    const done = await run([
+      'set_octopusvariable "$S" plain-value',
+      'set_octopusvariable "name-$S" other-value',
+      'echo hello > a.txt',
+      'new_octopusartifact a.txt "$S.txt"',
+    ]);
+    const stored = JSON.stringify(done.result);
+    expect(stored).not.toContain('long-enough');
+    expect(done.result.outputVariables[MASK]).toEqual({ value: 'plain-value', sensitive: false });
+    expect(done.result.outputVariables[`name-${MASK}`]?.value).toBe('other-value');
+    expect(done.result.artifacts.map((a) => a.name)).toEqual([`${MASK}.txt`]);
   });
 });
