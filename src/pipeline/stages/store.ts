@@ -5,9 +5,10 @@ import { logKey, resultKey } from '../../bucket/layout';
 import { storeAttestation } from '../../integrity/attestation';
 import type { IntegrityVerdict } from '../../integrity/check';
 import type { ResultError } from '../../step/errors';
-import type { StepResult } from '../../step/result';
+import type { LogEntry, StepResult } from '../../step/result';
 import type { StepAddress, StepMessage } from '../../step/types';
 import { bundleFolder, clockOf, type PipelineDeps, type RunOptions } from '../deps';
+import { formatLogLine } from '../log-buffer';
 import type { Collected } from './collect';
 import type { Rendered } from './render';
 import type { ScriptRun } from './run';
@@ -27,12 +28,14 @@ export async function storeResult(
   deps: PipelineDeps,
   options: RunOptions
 ): Promise<StepResult> {
-  const log = await f.run.logFile.close();
+  const closed = await closeLog(f.run, clockOf(deps));
   const logAt = logKey(folder);
+  const log = closed.log;
   if (typeof log === 'string') await deps.results.putFile(logAt, log, 'text/plain; charset=utf-8');
   else await deps.results.put(logAt, log, 'text/plain; charset=utf-8');
 
-  const result = resultOf(f, deps.results.locate(logAt), clockOf(deps)(), options.messageSha256);
+  const ran = resultOf(f, deps.results.locate(logAt), clockOf(deps)(), options.messageSha256);
+  const result = closed.failure ? logLost(ran, closed.failure) : ran;
   await options.beforeResult?.();
   await putResult(deps, folder, result);
   if (deps.attestor) {
@@ -46,6 +49,36 @@ export async function storeResult(
   }
   options.mark?.('stored');
   return result;
+}
+
+/**
+ * The step's log as the host kept it. A host that could not write it (its disk full) fails
+ * the step, not the delivery: the script has run, so its result is stored, with log.txt made
+ * from the part of the log result.json holds, and is never run again.
+ */
+async function closeLog(
+  run: ScriptRun,
+  now: () => Date
+): Promise<{ log: Buffer | string; failure?: LogEntry }> {
+  try {
+    return { log: await run.logFile.close() };
+  } catch (error) {
+    const failure: LogEntry = {
+      stream: 'system',
+      level: 'error',
+      text: `The step's log could not be written on the worker (${(error as Error).message}): log.txt holds only what result.json does`,
+    };
+    const at = now();
+    const entries = [...run.buffer.finish('log.txt'), failure];
+    const lines = entries.map((entry) => formatLogLine(at, entry) + '\n');
+    return { log: Buffer.from(lines.join(''), 'utf8'), failure };
+  }
+}
+
+/** A step whose log was lost on the worker did not succeed, whatever its exit code. */
+function logLost(result: StepResult, failure: LogEntry): StepResult {
+  const status = result.status === 'succeeded' ? 'failed' : result.status;
+  return { ...result, status, log: [...result.log, failure] };
 }
 
 /** result.json of a step that ran. */
