@@ -233,6 +233,10 @@ describe('tidepool --help', () => {
     const option = await tidepool(['run', 'x.sh', '--variabels', 'v.json']);
     expect(option.code).toBe(125);
     expect(option.stderr).toContain("Unknown option '--variabels'. Did you mean --variables?");
+    const submit = await tidepool(['submit', 'x.sh', '--wiat']);
+    expect(submit.stderr).toContain('Did you mean --wait?');
+    const verify = await tidepool(['verify', 'd', '--templat', 't']);
+    expect(verify.stderr).toContain('Did you mean --template?');
     const command = await tidepool(['rnu', 'x.sh']);
     expect(command.stderr).toContain('Did you mean run?');
     const dir = tempDir();

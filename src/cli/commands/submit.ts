@@ -165,8 +165,9 @@ export async function upload(
 }
 
 export async function submitCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+  const { values, positionals } = usage(
+    () => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
+    OPTIONS
   );
   if (values.help) {
     io.out(SUBMIT_HELP);

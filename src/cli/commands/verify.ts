@@ -147,8 +147,9 @@ interface Check {
 }
 
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({ args, allowPositionals: true, strict: true, options: VERIFY_OPTIONS })
+  const { values, positionals } = usage(
+    () => parseArgs({ args, allowPositionals: true, strict: true, options: VERIFY_OPTIONS }),
+    VERIFY_OPTIONS
   );
   if (values.help) {
     io.out(VERIFY_HELP);
