@@ -66,7 +66,7 @@ export function renderStep(input: RenderInput): Rendered {
 
 function overBudget(error: ExpansionBudgetError): InputError {
   const mib = error.limitChars / (1 << 20);
-  const size = mib >= 1 ? `${Math.round(mib * 10) / 10} Mi` : `${error.limitChars} `;
+  const size = mib >= 1 ? `${Math.round(mib * 10) / 10} Mi ` : `${error.limitChars} `;
   const budget = `the step's expansion budget (${size}characters)`;
   return error.variable === undefined
     ? new InputError(
