@@ -115,14 +115,27 @@ export function parseVariablesJson(
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(
-      'input-invalid',
-      field,
-      `${source} is not valid JSON: ${(error as Error).message}`,
-      { cause: error }
-    );
+    // The cause is rebuilt too: V8's own would carry the quote into any log that prints causes.
+    const reason = `not valid JSON${where(error, text)}`;
+    throw new InputError('input-invalid', field, `${source} is ${reason}`, {
+      cause: new SyntaxError(reason),
+    });
   }
   return parseVariablesDocument(value, field);
+}
+
+/**
+ * Where JSON.parse stopped, as a line and column. Never its message: V8 quotes the text around
+ * the error (`Unexpected token 's', "s3cret..." is not valid JSON`), which can be a secret.
+ */
+function where(error: unknown, text: string): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  if (!position) return /end of JSON/.test(String(error)) ? ' (it ends too early)' : '';
+  const at = Math.min(Number(position[1]), text.length);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
 }
 
 /**
