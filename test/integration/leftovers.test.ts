@@ -79,4 +79,41 @@ describe('leftover processes of a step', () => {
     expect(readFileSync(stolen, 'utf8')).not.toContain('next-step-secret-8213');
     expect(pidsIn(pids).filter(alive)).toStrictEqual([]);
   });
+
+  it('leaves none over 12 steps in a row, each with five ways to escape (the figures in docs/reliability.md)', async () => {
+    const h = harness();
+    const pids = tempDir('tidepool-leftovers-');
+    const escapes = (n: number) =>
+      [
+        `setsid sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > ${pids}/${n}-setsid.pid`,
+        `( ( sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > ${pids}/${n}-double.pid ) & )`,
+        `nohup sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > ${pids}/${n}-nohup.pid`,
+        // A respawner: it starts a new detached sleeper every 10 ms until it is killed.
+        `( setsid bash -c 'echo $$ > ${pids}/${n}-respawn.pid; while :; do setsid sleep 317.5 > /dev/null 2>&1 & sleep 0.01; done' > /dev/null 2>&1 < /dev/null & )`,
+        // One that holds the step's stdout open.
+        `( setsid sleep 300 & echo $! > ${pids}/${n}-stdout.pid )`,
+        'sleep 0.1',
+      ].join('\n');
+    let succeeded = 0;
+    for (let n = 0; n < 12; n++) {
+      const result = await h.run(bashStep(escapes(n)));
+      if (result.status === 'succeeded') succeeded++;
+    }
+    const started = pidsIn(pids);
+    killAfter.push(...started);
+    expect(succeeded).toBe(12);
+    expect(started).toHaveLength(60);
+    expect(started.filter(alive)).toStrictEqual([]);
+    // Nor any sleeper a respawner started (`sleep 317.5` is this test's alone).
+    const sleepers = readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e) && alive(Number(e)))
+      .filter((e) => {
+        try {
+          return readFileSync(`/proc/${e}/cmdline`, 'utf8') === 'sleep\u0000317.5\u0000';
+        } catch {
+          return false;
+        }
+      });
+    expect(sleepers).toStrictEqual([]);
+  });
 });
