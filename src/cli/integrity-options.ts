@@ -116,7 +116,7 @@ export async function trustStoreOptions(values: IntegrityValues): Promise<TrustS
         );
       }
       return parseTrustStore(
-        await readNamedFile(values['trust-store'], 'trust store'),
+        await readNamedFile(values['trust-store'], 'trust store', '--trust-store'),
         values['trust-store-digest']
       );
     }
@@ -124,12 +124,14 @@ export async function trustStoreOptions(values: IntegrityValues): Promise<TrustS
       throw new UsageError('--trust-store-digest needs --trust-store');
     const roots = await Promise.all(
       (values['trust-root'] ?? []).map(async (f) =>
-        (await readNamedFile(f, 'trust root')).toString('utf8')
+        (await readNamedFile(f, 'trust root', '--trust-root')).toString('utf8')
       )
     );
     const signers =
       values['allowed-signers'] !== undefined
-        ? (await readNamedFile(values['allowed-signers'], 'allowed signers')).toString('utf8')
+        ? (
+            await readNamedFile(values['allowed-signers'], 'allowed signers', '--allowed-signers')
+          ).toString('utf8')
         : undefined;
     if (roots.length === 0 && signers === undefined && !values.namespace?.length) return undefined;
     return trustStoreFromDocument({
@@ -204,7 +206,7 @@ export async function integrityForRun(
   for (const [name, moduleFile] of moduleFiles) {
     const sig = await readIfExists(`${moduleFile}.sig`);
     moduleExtras.set(name, {
-      bytes: await readNamedFile(moduleFile, 'module'),
+      bytes: await readNamedFile(moduleFile, 'module', '--module'),
       ...(sig !== undefined ? { signature: sig } : {}),
     });
   }

@@ -244,6 +244,8 @@ describe('tidepool --help', () => {
     for (const [flag, value, what] of [
       ['--variables', '/nonexistent/v.json', 'variables file'],
       ['--module', 'M=/nonexistent/m.sh', 'module'],
+      ['--trust-root', '/nonexistent/root.pub', 'trust root'],
+      ['--allowed-signers', '/nonexistent/signers', 'allowed signers'],
     ] as const) {
       const missing = await tidepool(['run', path.join(dir, 'x.sh'), flag, value]);
       expect(missing.code).toBe(125);
