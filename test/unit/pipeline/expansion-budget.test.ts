@@ -1,3 +1,7 @@
+import { resultKey, stepFolder } from '../../../src/bucket/layout';
+import { runStep } from '../../../src/pipeline/run-step';
+import { MemoryStore } from '../worker/fakes/memory-store';
+import { ScriptedHost } from '../worker/fakes/scripted-host';
 import { renderStep, type RenderInput } from '../../../src/pipeline/stages/render';
 import { InputError } from '../../../src/step/errors';
 
@@ -60,5 +64,25 @@ describe('the step’s expansion budget', () => {
     const script = '#{A}'.repeat(20);
     const error = refusal(() => renderStep(input({ variables, script, expansionChars: 10_000 })));
     expect(error.field).toBe('/script');
+  });
+});
+
+describe('a step past its expansion budget', () => {
+  it('is stored rejected, naming the variable, without running anything', async () => {
+    const results = new MemoryStore();
+    const host = new ScriptedHost({});
+    const message = {
+      schemaVersion: 1,
+      deploymentId: 'd',
+      stepId: 'nested',
+      syntax: 'bash',
+      script: { inline: 'echo #{U1}' },
+      variables: { inline: doublingVariables() },
+    };
+    const result = await runStep(message, { inputs: new MemoryStore(), results, host });
+    expect(result).toMatchObject({ status: 'rejected', error: { code: 'input-too-large' } });
+    expect(result.error?.message).toMatch(/^Variable 'L\d+' expands past/);
+    expect(results.keysOf('put')).toStrictEqual([resultKey(stepFolder(message))]);
+    expect(host.executed).toHaveLength(0);
   });
 });
