@@ -45,9 +45,19 @@ export class Masker {
   /** Work done by scans so far (transitions), for tests of the algorithm's shape. */
   steps = 0;
 
-  /** Adds a value to mask from now on. Values under four characters are never masked. */
-  add(secret: string | undefined): void {
-    if (secret === undefined || !isMaskable(secret) || this.secrets.has(secret)) return;
+  /** Names of sensitive variables whose values are too short to mask (1–3 characters). */
+  readonly tooShort = new Set<string>();
+
+  /**
+   * Adds a value to mask from now on. Values under four characters are never masked (as in
+   * Octopus); with the variable's `name`, such a value is noted in `tooShort`.
+   */
+  add(secret: string | undefined, name?: string): void {
+    if (secret === undefined) return;
+    if (name !== undefined && secret.trim().length > 0 && secret.length < MIN_LENGTH) {
+      this.tooShort.add(name);
+    }
+    if (!isMaskable(secret) || this.secrets.has(secret)) return;
     this.secrets.add(secret);
     this.pending.push(...patternsOf(secret));
   }

@@ -115,8 +115,8 @@ function maskerFor(vars: StepVariables): Masker {
   const sensitive = new Set([...vars.sensitiveNames].map((n) => n.toLowerCase()));
   for (const name of Object.keys(vars.raw)) {
     if (!sensitive.has(name.toLowerCase())) continue;
-    masker.add(vars.raw[name]);
-    masker.add(vars.evaluated[name]);
+    masker.add(vars.raw[name], name);
+    masker.add(vars.evaluated[name], name);
   }
   return masker;
 }

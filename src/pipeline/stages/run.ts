@@ -41,6 +41,14 @@ export async function runScript(
   const config = configOf(deps);
   const { collector, buffer, logFile } = openLog(input, deps, options);
   for (const note of input.notes) collector.system('warning', note);
+  // Said first, before anything the script prints could show such a value.
+  const short = [...input.masker.tooShort];
+  if (short.length > 0) {
+    collector.system(
+      'warning',
+      `Sensitive variables too short to mask (under 4 characters), shown as they are: ${short.join(', ')}`
+    );
+  }
   const secretFiles = input.plan.secretFiles ?? [];
   if (secretFiles.length > 0) collector.onLoaded = () => deps.host.discard(secretFiles);
 

@@ -93,3 +93,25 @@ describe('masking the forms real tools print (bash)', () => {
     expect(done.result.artifacts.map((a) => a.name)).toEqual([`${MASK}.txt`]);
   });
 });
+
+describe('sensitive values too short to mask', () => {
+  it('are shown as Octopus shows them, and the log says which at the start (names only)', async () => {
+    const done = await runScript(
+      'echo "short=$(get_octopusvariable Pin) long=$(get_octopusvariable Long)"',
+      {
+        variables: {
+          Pin: { value: '123', sensitive: true },
+          Long: { value: 'long-secret', sensitive: true },
+          Plain: 'ab',
+          Empty: { value: '', sensitive: true },
+        },
+      }
+    );
+    const texts = done.result.log.map((e) => e.text);
+    expect(texts[0]).toBe(
+      'Sensitive variables too short to mask (under 4 characters), shown as they are: Pin'
+    );
+    expect(done.result.log[0]?.level).toBe('warning');
+    expect(texts).toContain(`short=123 long=${MASK}`);
+  });
+});
