@@ -27,6 +27,10 @@ Commands:
 Against AWS, submit, logs, result and cancel take --bucket and --queue-url, and the region
 and credentials from the AWS SDK's default chain (AWS_REGION, AWS_PROFILE, SSO, keys).
 Sensitive output variables print as ******** unless --show-sensitive is given.
+Colour: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR=1 forces it (also
+on a pipe), FORCE_COLOR=0 turns it off; without colour each line is tagged [ERROR],
+[WARNING], ... Control sequences in script output reach a terminal as visible text (␛[2J),
+never as commands.
 
 Every command takes --help. Exit codes: 0 success, 124 timed out, 125 Tidepool's own
 error (bad usage, unreadable file, a step id already used), 126 rejected; a failed

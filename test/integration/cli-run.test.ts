@@ -199,6 +199,8 @@ describe('tidepool --help', () => {
     const top = await tidepool(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('run <script-file>');
+    expect(top.stdout).toContain('NO_COLOR');
+    expect(top.stdout).toContain('FORCE_COLOR=0');
     const run = await tidepool(['run', '--help']);
     for (const option of [
       '--syntax',
