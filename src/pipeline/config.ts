@@ -34,7 +34,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
     moduleBytes: 4 << 20,
     artifactBytes: 1 << 30,
     artifactCount: 1000,
-    artifactTotalBytes: 2 << 30,
+    artifactTotalBytes: 2 * 1024 ** 3,
     logEntries: 10_000,
     logBytes: 4 << 20,
     logFileBytes: 256 << 20,
