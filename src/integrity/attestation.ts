@@ -216,7 +216,7 @@ export function verifyEnvelope(envelope: unknown, publicKey: string | KeyObject)
 
 export interface Statement {
   _type: string;
-  subject: Array<{ name: string; digest: { sha256: string } }>;
+  subject: Array<{ name: string; digest: Record<string, string> }>;
   predicateType: string;
   predicate: Predicate;
 }
@@ -246,7 +246,8 @@ export interface Predicate {
   };
   substitution: { engine: string; verbatim: boolean };
   bootstrapper: { syntax: string; engine: string };
-  finalScript: { sha256: string } | null;
+  /** Keyed like the variables: a short secret substituted into it cannot be found by trying. */
+  finalScript: { algorithm: 'HMAC-SHA256'; keyId: string; value: string } | null;
   worker: Record<string, string>;
   run: {
     status: string;
@@ -297,11 +298,13 @@ export async function buildStatement(facts: RunFacts, attestor: Attestor): Promi
   );
   const outputs = await committer.mac(Buffer.from(canonicalJson(result.outputVariables), 'utf8'));
   const finalDigest =
-    facts.rendered !== undefined ? sha256Hex(Buffer.from(facts.rendered, 'utf8')) : undefined;
+    facts.rendered !== undefined
+      ? (await committer.mac(Buffer.from(facts.rendered, 'utf8'))).toString('hex')
+      : undefined;
   return {
     _type: STATEMENT_TYPE,
     subject: [
-      ...(finalDigest ? [{ name: 'final-script', digest: { sha256: finalDigest } }] : []),
+      ...(finalDigest ? [{ name: 'final-script', digest: { 'hmac-sha256': finalDigest } }] : []),
       ...artifacts.map((a) => ({ name: `artifact:${a.name}`, digest: { sha256: a.sha256 } })),
     ],
     predicateType: PREDICATE_TYPE,
@@ -336,7 +339,9 @@ export async function buildStatement(facts: RunFacts, attestor: Attestor): Promi
       },
       substitution: { engine: ENGINE, verbatim: report?.verbatim === true },
       bootstrapper: { syntax: step.syntax, engine: ENGINE },
-      finalScript: finalDigest ? { sha256: finalDigest } : null,
+      finalScript: finalDigest
+        ? { algorithm: 'HMAC-SHA256', keyId: committer.keyId, value: finalDigest }
+        : null,
       worker: attestor.worker,
       run: {
         status: result.status,

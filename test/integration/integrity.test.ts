@@ -143,10 +143,18 @@ describe('tidepool run with a policy', () => {
       },
     });
     const final = 'echo "Deploying 1.2.3 with hunter2"\n';
-    expect(p.finalScript?.sha256).toBe(sha256(final));
+    // Keyed like the variables: the plain digest of the script would let 'hunter2' be guessed.
+    const committer = LocalSigner.fromPem(readFileSync(key, 'utf8')).committer();
+    const finalMac = (await committer.mac(Buffer.from(final))).toString('hex');
+    expect(p.finalScript).toEqual({
+      algorithm: 'HMAC-SHA256',
+      keyId: committer.keyId,
+      value: finalMac,
+    });
+    expect(JSON.stringify(statement)).not.toContain(sha256(final));
     expect(statement.subject[0]).toEqual({
       name: 'final-script',
-      digest: { sha256: sha256(final) },
+      digest: { 'hmac-sha256': finalMac },
     });
     expect(p.variables.commitment.value).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(statement)).not.toContain('hunter2');
@@ -181,8 +189,26 @@ describe('tidepool run with a policy', () => {
         Password: { value: 'hunter2', sensitive: true },
       })
     );
-    const wrongVars = await capture((io) =>
+    const noKey = await capture((io) =>
       verifyCommand([run.out, '--key', pub, '--template', script, '--variables', vars], io)
+    );
+    expect(noKey.code).toBe(1);
+    expect(noKey.out).toMatch(/FAIL {2}final script.*give --attestation-key/);
+    const wrongVars = await capture((io) =>
+      verifyCommand(
+        [
+          run.out,
+          '--key',
+          pub,
+          '--template',
+          script,
+          '--variables',
+          vars,
+          '--attestation-key',
+          key,
+        ],
+        io
+      )
     );
     expect(wrongVars.code).toBe(1);
     expect(wrongVars.out).toMatch(/FAIL {2}final script/);
@@ -235,7 +261,8 @@ describe('tidepool run with a policy', () => {
     expect(verbatim.result.log.map((l) => l.text)).toContain('Greeting: #{Greeting}');
     const vp = statementOf(verbatim.out).predicate;
     expect(vp.substitution.verbatim).toBe(true);
-    expect(vp.finalScript?.sha256).toBe(sha256(readFileSync(fx('hello-lf.signed.ps1'))));
+    expect(vp.finalScript?.algorithm).toBe('HMAC-SHA256');
+    expect(vp.finalScript?.value).not.toBe(sha256(readFileSync(fx('hello-lf.signed.ps1'))));
   }, 60000);
 
   it('verify-signature prints the verdict and exits 0 only for a valid signature', async () => {

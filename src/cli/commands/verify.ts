@@ -217,15 +217,9 @@ async function compare(p: Predicate, dir: string, given: Given): Promise<Check[]
   });
   if (given.variables === undefined) return checks;
   const rendered = await rerender(p, bytes, given.variables);
-  const digests = rendered.map((r) => sha256Hex(Buffer.from(r.script, 'utf8')));
-  const want = p.finalScript?.sha256;
-  checks.push({
-    check: 'final script',
-    ok: want !== undefined && digests.includes(want),
-    detail: `re-rendered sha256 ${digests[0] ?? ''}; attested ${String(want)}`,
-  });
-  if (given['attestation-key'] !== undefined)
-    checks.push(await variablesCheck(p, rendered[0].vars, given['attestation-key']));
+  const keyFile = given['attestation-key'];
+  checks.push(await finalScriptCheck(p, rendered, keyFile));
+  if (keyFile !== undefined) checks.push(await variablesCheck(p, rendered[0].vars, keyFile));
   return checks;
 }
 
@@ -274,6 +268,33 @@ async function rerender(
     if (error instanceof InputError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
+}
+
+/** The final script's keyed digest: like the variables, only the key's holder can recompute it. */
+async function finalScriptCheck(
+  p: Predicate,
+  rendered: readonly Rendered[],
+  keyFile: string | undefined
+): Promise<Check> {
+  const want = p.finalScript?.value;
+  if (keyFile === undefined) {
+    return {
+      check: 'final script',
+      ok: false,
+      detail: 'its digest is keyed (HMAC-SHA256): give --attestation-key to recompute it',
+    };
+  }
+  const committer = LocalSigner.fromPem(
+    (await readNamedFile(keyFile, 'attestation key')).toString('utf8')
+  ).committer();
+  const macs = await Promise.all(
+    rendered.map(async (r) => (await committer.mac(Buffer.from(r.script, 'utf8'))).toString('hex'))
+  );
+  return {
+    check: 'final script',
+    ok: want !== undefined && macs.includes(want),
+    detail: `re-rendered HMAC-SHA256 ${macs[0] ?? ''}; attested ${String(want)}`,
+  };
 }
 
 /** The variables commitment, which only the holder of the local signing key can recompute. */
