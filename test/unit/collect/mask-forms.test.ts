@@ -129,3 +129,16 @@ describe('Masker: cost', () => {
     expect(masker.apply('mask-value-1 mask-value-7999')).toBe(`${MASK} ${MASK}`);
   });
 });
+
+describe('Masker: values too short to mask', () => {
+  it('notes the names of sensitive values of 1-3 characters, not of empty or long ones', () => {
+    const masker = new Masker();
+    masker.add('abc', 'Pin');
+    masker.add('', 'Empty');
+    masker.add('   ', 'Blank');
+    masker.add('long-enough', 'Token');
+    masker.add('xy');
+    expect([...masker.tooShort]).toEqual(['Pin']);
+    expect(masker.apply('abc long-enough')).toBe(`abc ${MASK}`);
+  });
+});
