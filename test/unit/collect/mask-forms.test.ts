@@ -32,9 +32,6 @@ describe('Masker: the forms tools print', () => {
     ];
     for (const form of forms) {
       expect(masked([secret], `?q=${form}&x`)).toBe(`?q=${MASK}&x`);
-      expect(masked([secret], `?q=${form.toLowerCase().replace('%c3%a4', '%c3%a4')}&x`)).toContain(
-        MASK
-      );
       const lowerHex = form.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
       expect(masked([secret], `?q=${lowerHex}&x`)).toBe(`?q=${MASK}&x`);
     }
