@@ -149,7 +149,7 @@ function expectStepOwn(v: Record<string, string>): void {
   const names = (v.envnames ?? '').split(',');
   for (const name of names) {
     expect(name).toMatch(
-      /^(PATH|LANG|HOME|TMPDIR|TMP|TEMP|XDG_(CACHE|CONFIG|DATA)_HOME|PSModulePath|PSModuleAnalysisCachePath|DOTNET_\w+|POWERSHELL_\w+|PSExecutionPolicyPreference)$/
+      /^(PATH|LANG|HOME|TMPDIR|TMP|TEMP|XDG_(CACHE|CONFIG|DATA)_HOME|PSModulePath|PSModuleAnalysisCachePath|DOTNET_\w+|POWERSHELL_\w+|PSExecutionPolicyPreference|TIDEPOOL_STEP_TOKEN)$/
     );
   }
   expect(names).not.toContain('JEST_WORKER_ID');
