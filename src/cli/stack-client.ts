@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -12,8 +13,27 @@ import { ID_RULE, isId } from '../step/ids';
 import type { StepAddress } from '../step/types';
 import { UsageError } from './args';
 
-/** Where `tidepool serve` records the stack it runs, for the other commands to find it. */
-export const STATE_FILE = path.join('.tidepool', 'local-stack.json');
+/**
+ * Where `tidepool serve` keeps its state (the stack's address, its objects and messages): one
+ * directory per user, so that the other commands find the stack from any directory.
+ * TIDEPOOL_STATE_DIR names another (the tests', or a second stack's).
+ */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TIDEPOOL_STATE_DIR) return path.resolve(env.TIDEPOOL_STATE_DIR);
+  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'tidepool');
+}
+
+/** The running stack's address and pid, written by `tidepool serve`. */
+export function stateFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(stateDir(env), 'local-stack.json');
+}
+
+/** Where serve recorded its stack before part 9: still read, from the working directory. */
+const LEGACY_STATE_FILE = path.join('.tidepool', 'local-stack.json');
+
+/** For the help texts. */
+export const STATE_FILE_HELP = '$XDG_STATE_HOME/tidepool/local-stack.json (or TIDEPOOL_STATE_DIR)';
 
 export const STACK_OPTIONS = {
   endpoint: { type: 'string' },
@@ -22,7 +42,7 @@ export const STACK_OPTIONS = {
   region: { type: 'string' },
 } as const;
 
-export const STACK_HELP = `Finding the stack: a running \`tidepool serve\` (from ${STATE_FILE}) by default;
+export const STACK_HELP = `Finding the stack: a running \`tidepool serve\` (from ${STATE_FILE_HELP}) by default;
   --endpoint URL             a local stack's endpoint
   --bucket NAME, --queue-url URL
                              AWS itself; also TIDEPOOL_BUCKET, TIDEPOOL_QUEUE_URL.
@@ -45,7 +65,7 @@ export interface StackClient {
   results: S3ObjectStore;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -54,15 +74,22 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** A running local stack's address from the state file, if its process is alive. */
-export function readState(): (StackAddress & { pid: number }) | undefined {
-  if (!existsSync(STATE_FILE)) return undefined;
+export type StackState = StackAddress & { pid: number };
+
+/** A state file's stack, if its serve process is alive. */
+export function readStateFile(file: string): StackState | undefined {
+  if (!existsSync(file)) return undefined;
   try {
-    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as StackAddress & { pid: number };
+    const state = JSON.parse(readFileSync(file, 'utf8')) as StackState;
     return pidAlive(state.pid) ? state : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A running local stack's address from the state file, if its process is alive. */
+export function readState(): StackState | undefined {
+  return readStateFile(stateFile()) ?? readStateFile(LEGACY_STATE_FILE);
 }
 
 export async function connect(values: {

@@ -2,9 +2,45 @@
 // 127.0.0.1, completed with S3 conditional writes (If-None-Match: *, If-Match) and with a
 // switch to inject S3 faults in front of it. Runs as its own process (fauxqs is ESM-only);
 // prints {"endpoint": ...} on stdout once listening, and stops when stdin closes.
+// With TIDEPOOL_LOCAL_DATA_DIR, objects and messages are kept there across restarts; with
+// TIDEPOOL_LOCAL_DROP_SUFFIX, objects whose key ends so are not brought back.
+import * as path from 'node:path';
 import { buildApp } from 'fauxqs';
+import { killSessions, listedSessions, watchSessions } from './orphans.mjs';
+import { persistentStores } from './persist.mjs';
 
-const app = buildApp({ logger: false });
+const dataDir = process.env.TIDEPOOL_LOCAL_DATA_DIR;
+const dropSuffix = process.env.TIDEPOOL_LOCAL_DROP_SUFFIX;
+const sessionsFile = dataDir ? path.join(dataDir, 'sessions.json') : undefined;
+// What a previous serve killed with SIGKILL left running (this server's watch died with it).
+if (sessionsFile) killSessions(listedSessions(sessionsFile));
+const persisted = dataDir
+  ? persistentStores(dataDir, (key) => Boolean(dropSuffix) && key.endsWith(dropSuffix))
+  : undefined;
+const app = buildApp({
+  logger: false,
+  ...(persisted ? { stores: { s3Store: persisted.s3Store, sqsStore: persisted.sqsStore } } : {}),
+});
+// fauxqs stops bodies at 11 MiB; a step's log or artifact may be larger (multipart parts too).
+const BODY_LIMIT = Number(process.env.TIDEPOOL_LOCAL_BODY_LIMIT ?? 1024 * 1024 * 1024);
+app.removeContentTypeParser('*');
+app.addContentTypeParser(
+  '*',
+  { parseAs: 'buffer', bodyLimit: BODY_LIMIT },
+  (_request, body, done) => done(null, body)
+);
+if (persisted) {
+  app.addHook('onResponse', async (request) => {
+    if (request.headers['x-amz-target']) persisted.snapshotQueues();
+  });
+}
+// Only for serve (the data directory's owner): a test process has interpreters of its own.
+const sessions = dataDir ? watchSessions(process.ppid, sessionsFile) : () => [];
+// serve says "stop" before it closes stdin; stdin closing without it means serve died.
+let asked = false;
+process.stdin.on('data', (data) => {
+  if (data.toString().includes('stop')) asked = true;
+});
 let fault = { status: 0, delayMs: 0, remaining: 0 };
 
 function isS3(request) {
@@ -71,6 +107,9 @@ const address = app.server.address();
 process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${address.port}` }) + '\n');
 
 const stop = async () => {
+  // serve died without stopping its steps: none of their processes may outlive it.
+  if (!asked) killSessions(sessions());
+  persisted?.snapshotQueues();
   await app.close();
   process.exit(0);
 };

@@ -30,6 +30,18 @@ export function toRecord(message: Message, queueArn: string, region: string): SQ
   };
 }
 
+/** The step a message names, for the "received" line: the handler validates it properly. */
+function namedStep(body: string | undefined): Record<string, string> {
+  try {
+    const value = JSON.parse(body ?? '') as { deploymentId?: unknown; stepId?: unknown };
+    return typeof value.deploymentId === 'string' && typeof value.stepId === 'string'
+      ? { deploymentId: value.deploymentId, stepId: value.stepId }
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Plays Lambda's part for the local stack: `concurrency` pollers each receive one message,
  * invoke the real batch handler with a real SQS event and a deadline, and delete what
@@ -49,7 +61,10 @@ export class QueueWorker {
 
   start(): void {
     this.running = true;
-    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
+    // Each poller is a Lambda instance of its own: with one worker id for all, two deliveries
+    // of the same step would each take the other's claim for their own and both run it.
+    for (let i = 0; i < this.options.concurrency; i++)
+      this.loops.push(this.loop({ ...this.deps, workerId: `${this.deps.workerId}/p${i + 1}` }));
   }
 
   async stop(): Promise<void> {
@@ -58,7 +73,7 @@ export class QueueWorker {
     this.loops = [];
   }
 
-  private async loop(): Promise<void> {
+  private async loop(deps: WorkerDeps): Promise<void> {
     while (this.running) {
       let messages: Message[] = [];
       try {
@@ -72,18 +87,26 @@ export class QueueWorker {
         );
         messages = out.Messages ?? [];
       } catch (error) {
-        this.deps.log?.('warn', 'receive failed; retrying', { error: (error as Error).message });
+        deps.log?.('warn', 'receive failed; retrying', { error: (error as Error).message });
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
       if (messages.length === 0) continue;
+      for (const m of messages) {
+        deps.log?.('info', 'step received', {
+          ...namedStep(m.Body),
+          messageId: m.MessageId,
+          receiveCount: m.Attributes?.ApproximateReceiveCount,
+          worker: deps.workerId,
+        });
+      }
       const event: SQSEvent = {
         Records: messages.map((m) =>
           toRecord(m, `arn:aws:sqs:local:000000000000:queue`, 'us-east-1')
         ),
       };
       const deadline = Date.now() + this.options.functionTimeoutMs;
-      const response = await handleBatch(event, this.deps, {
+      const response = await handleBatch(event, deps, {
         getRemainingTimeInMillis: () => deadline - Date.now(),
       });
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));

@@ -16,18 +16,37 @@ export function packageRoot(from: string = __dirname): string {
 export interface ServerProcess {
   endpoint: string;
   child: ChildProcess;
+  /** Settles when the server exits, with its exit code or signal: expected only after stop. */
+  exited: Promise<string>;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  port?: number;
+  /** Keep objects and messages here across restarts (in memory only without). */
+  dataDir?: string;
+  /** Objects whose key ends so are not brought back from `dataDir` (the workers' claims). */
+  dropSuffix?: string;
 }
 
 /**
  * Starts the embedded S3/SQS-protocol server (src/local/fauxqs-server.mjs) as a child process
  * on 127.0.0.1 and waits until it says where it listens.
  */
-export function startServerProcess(port = 0): Promise<ServerProcess> {
+export function startServerProcess(options: ServerOptions | number = {}): Promise<ServerProcess> {
+  const {
+    port = 0,
+    dataDir,
+    dropSuffix,
+  } = typeof options === 'number' ? { port: options } : options;
   const script = path.join(packageRoot(), 'src', 'local', 'fauxqs-server.mjs');
+  const env: NodeJS.ProcessEnv = { ...process.env, TIDEPOOL_LOCAL_PORT: String(port) };
+  delete env.TIDEPOOL_LOCAL_DATA_DIR;
+  if (dataDir) env.TIDEPOOL_LOCAL_DATA_DIR = dataDir;
+  if (dropSuffix) env.TIDEPOOL_LOCAL_DROP_SUFFIX = dataDir ? dropSuffix : '';
   const child = spawn(process.execPath, ['--no-warnings', script], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, TIDEPOOL_LOCAL_PORT: String(port) },
+    env,
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -53,14 +72,20 @@ export function startServerProcess(port = 0): Promise<ServerProcess> {
       child.removeAllListeners('exit');
       try {
         const { endpoint } = JSON.parse(out.slice(0, newline)) as { endpoint: string };
+        const exited = new Promise<string>((done) =>
+          child.once('exit', (code, signal) =>
+            done(signal ? `signal ${signal}` : `exit code ${String(code)}`)
+          )
+        );
         resolve({
           endpoint,
           child,
+          exited,
           stop: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
+              if (child.exitCode !== null || child.signalCode !== null) return done();
               child.once('exit', () => done());
-              child.stdin?.end();
+              child.stdin?.end('stop\n');
               setTimeout(() => child.kill('SIGKILL'), 3000).unref();
             }),
         });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { s3Client, sqsClient } from '../aws/clients';
-import { INPUTS_PREFIX, RESULTS_PREFIX } from '../bucket/layout';
+import { claimKey, INPUTS_PREFIX, RESULTS_PREFIX } from '../bucket/layout';
 import { composeWorker, workerFromEnv, type ComposedWorker } from '../compose/worker';
 import type { Log, Metrics } from '../worker/observe';
 import { startServerProcess, type ServerProcess } from './server-process';
@@ -109,6 +109,11 @@ export function localWorkerDeps(
 
 export interface StackOptions {
   port?: number;
+  /**
+   * Keep the bucket's objects and the queues' messages here, so that a restart finds the
+   * inputs, the queued steps and the results again (in memory only without).
+   */
+  dataDir?: string;
   concurrency?: number;
   /** The function timeout the worker loop plays: each step's deadline. */
   functionTimeoutSeconds?: number;
@@ -133,7 +138,13 @@ export interface StackOptions {
 
 /** Server + queues + a worker loop playing Lambda's part: the whole pool on one machine. */
 export async function startLocalStack(options: StackOptions = {}): Promise<LocalStack> {
-  const server = await startServerProcess(options.port ?? 0);
+  const server = await startServerProcess({
+    port: options.port ?? 0,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    // A claim names a worker of the run before the restart, all gone: not brought back, so
+    // that its step starts at once rather than after the claim's expiry.
+    dropSuffix: `/${claimKey('')}`,
+  });
   let front: { endpoint: string; close(): Promise<void> } | undefined;
   try {
     front = options.front ? await options.front(server.endpoint) : undefined;

@@ -6,7 +6,7 @@ import { s3Client } from '../../src/aws/clients';
 import { INPUTS_PREFIX, scriptInputKey, stepFolder } from '../../src/bucket/layout';
 import { serveCommand } from '../../src/cli/commands/serve';
 import type { CliIo } from '../../src/cli/io';
-import { STATE_FILE } from '../../src/cli/stack-client';
+import { stateFile } from '../../src/cli/stack-client';
 import { startLocalStack, type LocalStack } from '../../src/local/stack';
 import { tempDir, tidepool } from '../helpers/cli';
 import { gatedFront } from '../helpers/iam';
@@ -376,9 +376,12 @@ describe('tidepool serve', () => {
     };
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    // serve keeps its state file in the working directory: a test's own, not the repository's.
+    // serve keeps its state in the state directory: a test's own, not the user's.
     const dir = tempDir();
     process.chdir(dir);
+    const savedState = process.env.TIDEPOOL_STATE_DIR;
+    process.env.TIDEPOOL_STATE_DIR = dir;
+    const STATE_FILE = stateFile();
     process.env.TIDEPOOL_INTEGRITY_POLICY = 'AllSigned';
     try {
       const serving = serveCommand(['--concurrency', '1'], io, stopped);
@@ -410,6 +413,8 @@ describe('tidepool serve', () => {
     } finally {
       stop();
       process.chdir(cwd);
+      if (savedState === undefined) delete process.env.TIDEPOOL_STATE_DIR;
+      else process.env.TIDEPOOL_STATE_DIR = savedState;
       if (saved === undefined) delete process.env.TIDEPOOL_INTEGRITY_POLICY;
       else process.env.TIDEPOOL_INTEGRITY_POLICY = saved;
     }

@@ -216,7 +216,13 @@ export async function startIamGate(target: string, policies: StackPolicies): Pro
         port: targetUrl.port,
         method: http.method,
         path: http.url,
-        headers: { ...req.headers, 'content-length': String(body.length) },
+        // The body is forwarded whole: a client's chunked encoding no longer applies.
+        headers: {
+          ...Object.fromEntries(
+            Object.entries(req.headers).filter(([name]) => name !== 'transfer-encoding')
+          ),
+          'content-length': String(body.length),
+        },
       },
       (answer) => {
         void (async () => {
