@@ -3,7 +3,13 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { s3Client } from '../../src/aws/clients';
-import { INPUTS_PREFIX, scriptInputKey, stepFolder } from '../../src/bucket/layout';
+import {
+  cancelKey,
+  INPUTS_PREFIX,
+  RESULTS_PREFIX,
+  scriptInputKey,
+  stepFolder,
+} from '../../src/bucket/layout';
 import { serveCommand } from '../../src/cli/commands/serve';
 import type { CliIo } from '../../src/cli/io';
 import { stateFile } from '../../src/cli/stack-client';
@@ -333,6 +339,42 @@ describe('the local stack through the command line', () => {
     expect(run.code).toBe(126);
   });
 
+  it('logs --follow of an unknown step ends after its bound, saying so', async () => {
+    const saved = process.env.TIDEPOOL_FOLLOW_UNKNOWN_SECONDS;
+    process.env.TIDEPOOL_FOLLOW_UNKNOWN_SECONDS = '1';
+    try {
+      const started = Date.now();
+      const run = await tidepool(['logs', 'nowhere/none', '--follow', ...endpoint]);
+      expect(run.code).toBe(125);
+      expect(run.stderr).toContain('no step nowhere/none after 1 s: no log and no result');
+      expect(Date.now() - started).toBeLessThan(10000);
+    } finally {
+      if (saved === undefined) delete process.env.TIDEPOOL_FOLLOW_UNKNOWN_SECONDS;
+      else process.env.TIDEPOOL_FOLLOW_UNKNOWN_SECONDS = saved;
+    }
+  });
+
+  it('cancel says so for an unknown step (non-zero, nothing written) and a finished one', async () => {
+    // As `tidepool serve` answers (no IAM in front): the packaged submitter policy cannot read
+    // inputs, so through the gate a queued step and an unknown one look alike.
+    const unknown = await tidepool(['cancel', 'nowhere/none', '--endpoint', stack.server.endpoint]);
+    expect(unknown.code).toBe(125);
+    expect(unknown.stderr).toContain('no step nowhere/none');
+    const s3 = s3Client({ region: stack.region, endpoint: stack.endpoint });
+    const cancelObject = s3.send(
+      new GetObjectCommand({
+        Bucket: stack.bucket,
+        Key: `${RESULTS_PREFIX}${cancelKey(stepFolder({ deploymentId: 'nowhere', stepId: 'none' }))}`,
+      })
+    );
+    await expect(cancelObject).rejects.toThrow();
+    const finished = await tidepool(['cancel', 'cli/wait-1', ...endpoint]);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain(
+      'cli/wait-1 has already finished (succeeded): nothing to cancel'
+    );
+  });
+
   it('says clearly when no stack can be found', async () => {
     const run = await tidepool([
       'result',
@@ -359,7 +401,13 @@ describe('the local stack through the command line', () => {
         'sqs:GetQueueUrl',
       ])
     );
-    expect(gated.gate.denied()).toEqual([]);
+    // logs --follow and cancel look for a step's script among the inputs to tell a queued step
+    // from an unknown one; the packaged policy does not let the submitter read them, as meant.
+    const inputsLookup = (d: { identity: string; operation: string; resource: string }) =>
+      d.identity === 'submitter' &&
+      d.operation === 'HeadObject' &&
+      d.resource.startsWith(`arn:aws:s3:::${stack.bucket}/${INPUTS_PREFIX}`);
+    expect(gated.gate.denied().filter((d) => !inputsLookup(d))).toEqual([]);
   });
 });
 

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { cancelKey, logKey, stepFolder } from '../../bucket/layout';
+import { cancelKey, logKey, scriptInputKey, stepFolder } from '../../bucket/layout';
+import type { StepAddress } from '../../step/types';
 import { readLiveChunks } from '../../worker/live-log';
 import { usage, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { LogPrinter, printedResult } from '../log-printer';
 import {
+  type StackClient,
   connect,
   follow,
   parseAddress,
@@ -27,13 +29,18 @@ ${STACK_HELP}
   logs: `Usage: tidepool logs <deployment/step | step> [--follow] [--json]
 
 Prints a step's log as it was written while it ran. With --follow, keeps printing new lines
-until the step has finished. With --json, one JSON log entry per line.
+until the step has finished; a step the stack does not know (no inputs, no log, no result)
+(no log, no result) ends it with exit code 125 after TIDEPOOL_FOLLOW_UNKNOWN_SECONDS
+(default 10).
+With --json, one JSON log entry per line.
 ${STACK_HELP}
 `,
   cancel: `Usage: tidepool cancel <deployment/step | step>
 
 Asks the worker to cancel a step: a step not started yet never starts; a running one is
 stopped (its process group ended) within about a second, and its result says cancelled.
+A finished step is left as it is (said so, exit code 0); an unknown one (no inputs, log or
+result) is an error (125).
 ${STACK_HELP}
 `,
 };
@@ -75,6 +82,36 @@ function parse(command: keyof typeof HELP, args: string[], io: CliIo) {
   return { values, address: parseAddress(positionals[0]) };
 }
 
+const named = (a: StepAddress) => `${a.deploymentId}/${a.stepId}`;
+
+/**
+ * Whether the stack has heard of the step: a result, a live log chunk, or its script among the
+ * inputs (queued). 'unsure' when only the inputs could tell and they cannot be read (the
+ * packaged submitter policy does not allow it; the local stack without a gate does).
+ */
+async function stepKnown(
+  client: StackClient,
+  address: StepAddress
+): Promise<'known' | 'unknown' | 'unsure'> {
+  const folder = stepFolder(address);
+  const stored = await Promise.all([
+    readResult(client, address)
+      .then((r) => r !== undefined)
+      .catch(() => true),
+    readLiveChunks(client.results, folder, 1, () => undefined)
+      .then((next) => next > 1)
+      .catch(() => true),
+  ]);
+  if (stored.some(Boolean)) return 'known';
+  const inputs = await Promise.all(
+    (['bash', 'powershell'] as const).map((syntax) =>
+      client.inputs.exists(scriptInputKey(folder, syntax)).catch(() => undefined)
+    )
+  );
+  if (inputs.includes(true)) return 'known';
+  return inputs.includes(undefined) ? 'unsure' : 'unknown';
+}
+
 export async function resultCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parse('result', args, io);
   if (!parsed) return EXIT.ok;
@@ -101,6 +138,19 @@ export async function logsCommand(args: string[], io: CliIo): Promise<number> {
   const print = (entry: Parameters<LogPrinter['live']>[0]) =>
     parsed.values.json ? io.out(JSON.stringify(entry) + '\n') : printer.live(entry);
   if (parsed.values.follow) {
+    // A step submitted a moment after `logs --follow` started is waited for, within a bound.
+    const boundMs = Number(process.env.TIDEPOOL_FOLLOW_UNKNOWN_SECONDS ?? 10) * 1000;
+    const giveUpAt = Date.now() + boundMs;
+    while ((await stepKnown(client, parsed.address)) !== 'known') {
+      if (Date.now() >= giveUpAt) {
+        io.err(
+          `tidepool logs: no step ${named(parsed.address)} after ${boundMs / 1000} s: no log and no result` +
+            ` (a step still queued shows nothing until it starts; TIDEPOOL_FOLLOW_UNKNOWN_SECONDS waits longer)\n`
+        );
+        return EXIT.toolError;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
     await follow(client, parsed.address, print);
     return EXIT.ok;
   }
@@ -124,6 +174,25 @@ export async function cancelCommand(args: string[], io: CliIo): Promise<number> 
   const parsed = parse('cancel', args, io);
   if (!parsed) return EXIT.ok;
   const client = await connect(parsed.values);
+  const finished = await readResult(client, parsed.address);
+  if (finished) {
+    io.out(
+      `${named(parsed.address)} has already finished (${finished.status}): nothing to cancel\n`
+    );
+    return EXIT.ok;
+  }
+  const known = await stepKnown(client, parsed.address);
+  if (known === 'unknown') {
+    io.err(
+      `tidepool cancel: no step ${named(parsed.address)}: no inputs, no log and no result; nothing was cancelled\n`
+    );
+    return EXIT.toolError;
+  }
+  if (known === 'unsure') {
+    io.err(
+      `tidepool cancel: ${named(parsed.address)} has no log or result yet, and these credentials cannot read its inputs to tell a queued step from an unknown one: requesting the cancel anyway\n`
+    );
+  }
   await client.results.put(
     cancelKey(stepFolder(parsed.address)),
     JSON.stringify({ requestedAt: new Date().toISOString() }),
