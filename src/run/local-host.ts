@@ -145,9 +145,14 @@ export class LocalHost implements StepHost {
     } catch {
       return { kind: 'missing' };
     }
-    const root = await fs.realpath(dirs.work);
-    if (!isInside(root, real)) {
-      return { kind: 'refused', reason: "the path is outside the step's working directory" };
+    // Calamari collects any file the script can read; here a step's own working directory and
+    // TMPDIR, never the worker's files beside them (the bootstrap, the variables).
+    const roots = await Promise.all([dirs.work, dirs.tmp].map((d) => fs.realpath(d)));
+    if (!roots.some((root) => isInside(root, real))) {
+      return {
+        kind: 'refused',
+        reason: "the path is outside the step's working directory and its TMPDIR",
+      };
     }
     const stat = await fs.stat(real);
     if (!stat.isFile()) return { kind: 'refused', reason: 'not a regular file' };

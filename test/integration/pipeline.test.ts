@@ -239,6 +239,27 @@ describe('pipeline: running bash steps', () => {
     expect(existsSync(path.join(h.resultsDir, 'deploy-1'))).toBe(true);
   });
 
+  it('collects an artifact from the step’s own TMPDIR, as Calamari collects any file the script can read', async () => {
+    const h = harness();
+    const result = await h.run(
+      bashStep(
+        [
+          'printf report > "$TMPDIR/report.txt"',
+          'new_octopusartifact "$TMPDIR/report.txt" report.txt',
+          'printf x > "$TMPDIR/../boot/planted"',
+          'new_octopusartifact "$TMPDIR/../boot/planted" boot',
+          'ln -s /etc/hostname "$TMPDIR/host"',
+          'new_octopusartifact "$TMPDIR/host" host',
+        ].join('\n')
+      )
+    );
+    expect(result.artifacts).toEqual([
+      expect.objectContaining({ name: 'report.txt', size: 6 }),
+      expect.objectContaining({ name: 'boot', refused: expect.stringContaining('outside') }),
+      expect.objectContaining({ name: 'host', refused: expect.stringContaining('outside') }),
+    ]);
+  });
+
   it('converts CRLF scripts to LF', async () => {
     const h = harness();
     const result = await h.run(bashStep('echo one\r\necho "two"\r\n'));
