@@ -63,6 +63,7 @@ async function runValid(
   deps: PipelineDeps,
   options: RunOptions
 ): Promise<StepResult> {
+  const acceptedAt = Date.now();
   const inputs = await resolveInputs(step, deps);
   const verdict = await checkIntegrity(step, inputs, deps);
   if (!verdict.allowed) {
@@ -82,7 +83,7 @@ async function runValid(
   const dirs = await deps.host.prepare();
   try {
     const plan = await writeBootstrap(bootstrapper, rendered, dirs, deps, options.extraEnv);
-    const input = { step, plan, masker: rendered.masker, dirs, notes: verdict.notes };
+    const input = { step, plan, masker: rendered.masker, dirs, notes: verdict.notes, acceptedAt };
     const run = await runScript(input, deps, options);
     const folder = bundleFolder(deps, step);
     const collected = await collectOutputs(run, rendered.vars, dirs, folder, deps);

@@ -21,14 +21,23 @@ export function stepTimeout(input: {
   deadlineAt: number | undefined;
   graceMs: number;
   now: number;
+  /**
+   * When the pipeline took the step (epoch ms): reading its inputs, checking and rendering it
+   * (10,000 secrets take a while to prepare) count against its timeout, as they do against the
+   * deadline.
+   */
+  acceptedAt?: number;
 }): StepTimeout {
   const { askedSeconds, deadlineAt } = input;
   const requestedSeconds = askedSeconds ?? input.defaultSeconds;
-  let ms = requestedSeconds * 1000;
-  if (deadlineAt !== undefined)
-    ms = Math.max(0, Math.min(ms, deadlineAt - input.now - input.graceMs));
-  const recorded = { requestedSeconds, effectiveSeconds: Math.floor(ms / 1000) };
-  if (ms >= requestedSeconds * 1000) return { ms, recorded };
+  const setupMs = Math.max(0, input.now - (input.acceptedAt ?? input.now));
+  const ownMs = Math.max(0, requestedSeconds * 1000 - setupMs);
+  const deadlineMs =
+    deadlineAt === undefined ? Infinity : Math.max(0, deadlineAt - input.now - input.graceMs);
+  const ms = Math.min(ownMs, deadlineMs);
+  const recorded = { requestedSeconds, effectiveSeconds: Math.round(ms / 1000) };
+  // Only the deadline is news to the step: its own set-up time is its timeout at work.
+  if (deadlineMs >= ownMs) return { ms, recorded };
   // A warning when the step's own timeout could not be honoured, a verbose note when it only
   // had the default (which, at 60 min, every step without a timeout would otherwise print on
   // Lambda).

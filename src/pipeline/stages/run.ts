@@ -30,6 +30,8 @@ export interface RunInput {
   dirs: StepDirs;
   /** Said in the step's own log before it starts (what an Audit policy would have refused). */
   notes: string[];
+  /** When the pipeline took the step (epoch ms): its set-up counts against its timeout. */
+  acceptedAt?: number;
 }
 
 export async function runScript(
@@ -58,6 +60,7 @@ export async function runScript(
     deadlineAt: options.deadlineAt,
     graceMs: config.graceMs,
     now: Date.now(),
+    ...(input.acceptedAt !== undefined ? { acceptedAt: input.acceptedAt } : {}),
   });
   // Said before the script's first line, so that a step stopped at the cap is not a surprise.
   if (timeout.notice) collector.system(timeout.notice.level, timeout.notice.text);

@@ -31,6 +31,26 @@ describe('stepTimeout', () => {
     });
   });
 
+  it('counts the set-up before the script against the step’s own timeout, without a notice', () => {
+    const t = stepTimeout({
+      ...base,
+      askedSeconds: 60,
+      deadlineAt: undefined,
+      acceptedAt: base.now - 4_000,
+    });
+    expect(t.ms).toBe(56_000);
+    expect(t.recorded).toStrictEqual({ requestedSeconds: 60, effectiveSeconds: 56 });
+    expect(t.notice).toBeUndefined();
+    const capped = stepTimeout({
+      ...base,
+      askedSeconds: 60,
+      deadlineAt: base.now + 30_000,
+      acceptedAt: base.now - 4_000,
+    });
+    expect(capped.ms).toBe(25_000);
+    expect(capped.notice?.level).toBe('warning');
+  });
+
   it('is never negative when the deadline has passed', () => {
     const t = stepTimeout({ ...base, askedSeconds: 10, deadlineAt: base.now - 1 });
     expect(t.ms).toBe(0);
